@@ -1,0 +1,3 @@
+"""Root conftest: kept small on purpose; fixtures live in plugins under tests/fixtures/."""
+
+pytest_plugins = ["tests.fixtures.servers"]
