@@ -1,0 +1,1 @@
+"""Write side: HTTP routes that validate input and call one application method each."""

@@ -1,0 +1,138 @@
+"""The `tessera` command (CONTRACT §10). Each subcommand is a thin call into its module."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from typing import Any
+
+from infra.config import ConfigurationError, Settings, load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tessera", description="Event-sourced backend for real-time apps")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the HTTP/WebSocket services")
+    serve.add_argument("service", nargs="?", choices=["command", "query", "push"])
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    commands.add_parser("relay", help="outbox relay: event store → Kafka")
+    projector = commands.add_parser("projector", help="faust projector worker")
+    projector.add_argument("--projection", action="append")
+    commands.add_parser("worker", help="jobs worker")
+    commands.add_parser("migrate", help="create tables and Kafka topics (idempotent)")
+    populate = commands.add_parser("populate", help="generate demo data through the command path")
+    populate.add_argument("--users", type=int, default=50)
+    populate.add_argument("--authors", type=int, default=100)
+    populate.add_argument("--tags", type=int, default=50)
+    populate.add_argument("--books", type=int, default=1000)
+    populate.add_argument("--comments", type=int, default=5000)
+    populate.add_argument("--courses", type=int, default=200)
+    populate.add_argument("--products", type=int, default=100)
+    replay = commands.add_parser("replay", help="rebuild read models from the log")
+    replay.add_argument("--projection", action="append")
+    verify = commands.add_parser("verify", help="rebuild into a scratch store and compare")
+    verify.add_argument("--projection", action="append")
+    health = commands.add_parser("health", help="exit 0 when the named worker is healthy")
+    health.add_argument("service", choices=["relay", "projector", "worker"])
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        settings = load_settings()
+    except ConfigurationError as error:
+        print(f"tessera: {error}", file=sys.stderr)
+        return 2
+    return int(COMMANDS[args.command](settings, args) or 0)
+
+
+def serve(settings: Settings, args: Any) -> int:
+    import uvicorn
+
+    from infra.web.app import SERVICES, build_app
+
+    services = (args.service,) if args.service else SERVICES
+    uvicorn.run(build_app(services, settings), host=args.host, port=args.port, log_level="warning",
+                lifespan="on", ws_max_size=1 << 20)
+    return 0
+
+
+def migrate(settings: Settings, args: Any) -> int:
+    from infra.runtime import Runtime
+
+    runtime = Runtime(settings).open_storage()
+    if settings.uses_kafka:
+        from infra.kafka_admin import create_topics
+
+        create_topics(settings)
+    runtime.store.close()
+    print("migrated")
+    return 0
+
+
+def replay(settings: Settings, args: Any) -> int:
+    from infra.runtime import Runtime
+    from projectors.verify import replay as rebuild
+
+    runtime = Runtime(settings, projection_names=args.projection).open_storage()
+    result = rebuild(runtime.recorder.inner, runtime.store, runtime.projections)
+    print(json.dumps(result))
+    return 0
+
+
+def verify(settings: Settings, args: Any) -> int:
+    from infra.runtime import Runtime
+    from projectors.verify import verify as compare
+
+    runtime = Runtime(settings, projection_names=args.projection).open_storage()
+    scratch = open_scratch_store(settings)
+    expected = runtime.expected_sources() if settings.uses_kafka else {p.name: [] for p in runtime.projections}
+    result = compare(runtime.recorder.inner, runtime.store, scratch, runtime.projections, expected)
+    print(json.dumps(result, default=str))
+    return 1 if result["differences"] else 0
+
+
+def open_scratch_store(settings: Settings) -> Any:
+    """An empty store beside the live one: a schema in PostgreSQL, a file in SQLite mode."""
+    from infra.readstore import open_read_store
+
+    if settings.database_url:
+        import psycopg
+
+        with psycopg.connect(settings.database_url, autocommit=True) as conn:
+            conn.execute("DROP SCHEMA IF EXISTS tessera_verify CASCADE")
+            conn.execute("CREATE SCHEMA tessera_verify")
+        return open_read_store(settings.database_url, settings.data_dir, schema="tessera_verify")
+    scratch = settings.data_dir / "verify.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        scratch.with_name(scratch.name + suffix).unlink(missing_ok=True)
+    return open_read_store(None, settings.data_dir, sqlite_name="verify.sqlite")
+
+
+def _delegate(module: str, function: str = "run"):
+    def run(settings: Settings, args: Any) -> int:
+        import importlib
+
+        return int(getattr(importlib.import_module(module), function)(settings, args) or 0)
+
+    return run
+
+
+COMMANDS = {
+    "serve": serve,
+    "migrate": migrate,
+    "replay": replay,
+    "verify": verify,
+    "relay": _delegate("infra.relay"),
+    "projector": _delegate("projectors.agents"),
+    "worker": _delegate("infra.worker"),
+    "populate": _delegate("infra.populate"),
+    "health": _delegate("infra.health"),
+}
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,106 @@
+"""One typed settings object, read from the environment once at start-up (CONTRACT §10)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import msgspec
+
+DEV_SECRET_KEY = "tessera-dev-secret-key-change-me-in-production"
+DEV_APP_KEY = "dev-app-key"
+
+
+class ConfigurationError(RuntimeError):
+    """Start-up refused: the configuration is unsafe or inconsistent."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    env: str = "dev"
+    database_url: str | None = None
+    kafka_bootstrap: str | None = None
+    secret_key: str = DEV_SECRET_KEY
+    admin_email: str | None = None
+    admin_password: str | None = None
+    smtp_url: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_bucket: str = "tessera"
+    sqs_endpoint_url: str | None = None
+    sqs_outbound_queue: str | None = None
+    sqs_inbound_queue: str | None = None
+    app_key: str = DEV_APP_KEY
+    otlp_endpoint: str | None = None
+    data_dir: Path = Path(".tessera")
+    access_token_seconds: int = 3600
+    refresh_token_seconds: int = 86400
+    min_position_wait_seconds: float = 5.0
+    kafka_partitions: int = 3
+    kafka_topic_prefix: str = "tessera"
+    db_pool_size: int = 10
+    ready_max_lag: int = 10_000
+    upload_max_bytes: int = 10 * 1024 * 1024
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def uses_postgres(self) -> bool:
+        return bool(self.database_url)
+
+    @property
+    def uses_kafka(self) -> bool:
+        return bool(self.kafka_bootstrap)
+
+    def check_safe_for_production(self) -> None:
+        if not self.is_production:
+            return
+        if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
+            raise ConfigurationError("TESSERA_SECRET_KEY must be set to a secret of 32+ characters")
+        if self.app_key == DEV_APP_KEY:
+            raise ConfigurationError("TESSERA_APP_KEY must be set in production")
+
+
+_ENV_NAMES = {
+    "env": "TESSERA_ENV",
+    "database_url": "TESSERA_DATABASE_URL",
+    "kafka_bootstrap": "TESSERA_KAFKA_BOOTSTRAP",
+    "secret_key": "TESSERA_SECRET_KEY",
+    "admin_email": "TESSERA_ADMIN_EMAIL",
+    "admin_password": "TESSERA_ADMIN_PASSWORD",
+    "smtp_url": "TESSERA_SMTP_URL",
+    "s3_endpoint_url": "TESSERA_S3_ENDPOINT_URL",
+    "s3_bucket": "TESSERA_S3_BUCKET",
+    "sqs_endpoint_url": "TESSERA_SQS_ENDPOINT_URL",
+    "sqs_outbound_queue": "TESSERA_SQS_OUTBOUND_QUEUE",
+    "sqs_inbound_queue": "TESSERA_SQS_INBOUND_QUEUE",
+    "app_key": "TESSERA_APP_KEY",
+    "otlp_endpoint": "TESSERA_OTLP_ENDPOINT",
+    "data_dir": "TESSERA_DATA_DIR",
+    "access_token_seconds": "TESSERA_ACCESS_TOKEN_SECONDS",
+    "refresh_token_seconds": "TESSERA_REFRESH_TOKEN_SECONDS",
+    "min_position_wait_seconds": "TESSERA_MIN_POSITION_WAIT",
+    "kafka_partitions": "TESSERA_KAFKA_PARTITIONS",
+    "kafka_topic_prefix": "TESSERA_KAFKA_TOPIC_PREFIX",
+    "db_pool_size": "TESSERA_DB_POOL_SIZE",
+    "ready_max_lag": "TESSERA_READY_MAX_LAG",
+    "upload_max_bytes": "TESSERA_UPLOAD_MAX_BYTES",
+}
+
+
+def _paths(kind: type, value: object) -> object:
+    if kind is Path and isinstance(value, (str, Path)):
+        return Path(value)
+    raise NotImplementedError(f"cannot read {kind}")
+
+
+def load_settings(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+    """Read settings from the environment; `overrides` win (tests and CLI flags)."""
+    environ = dict(os.environ if environ is None else environ)
+    raw = {field: environ[name] for field, name in _ENV_NAMES.items() if environ.get(name)}
+    raw.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        settings = msgspec.convert(raw, Settings, strict=False, dec_hook=_paths)
+    except msgspec.ValidationError as error:
+        raise ConfigurationError(f"invalid configuration: {error}") from error
+    settings.check_safe_for_production()
+    return settings

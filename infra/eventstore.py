@@ -1,0 +1,205 @@
+"""The event store: eventsourcing's recorders (PostgreSQL or SQLite) with msgspec events.
+
+Three things are added to the library here:
+- `MsgspecMapper` stores an event as its msgspec JSON and upcasts old versions on the way in;
+- `GroupCommitRecorder` appends the events of many concurrent commands in one transaction:
+  the library's PostgreSQL recorder serialises writers on a table lock, so throughput is bound
+  by transactions, not rows; batching keeps the gap-free log the relay relies on;
+- `Envelope` is the wire form of an event (CONTRACT §7), the same in every mode.
+"""
+from __future__ import annotations
+
+import threading
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, Sequence
+from urllib.parse import unquote, urlparse
+from uuid import UUID
+
+import msgspec
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    InfrastructureFactory,
+    IntegrityError,
+    Mapper,
+    StoredEvent,
+)
+from eventsourcing.utils import Environment, get_topic, resolve_topic
+
+from infra.config import Settings
+
+last_position: ContextVar[int | None] = ContextVar("tessera_last_position", default=None)
+
+
+class MsgspecMapper(Mapper[UUID]):
+    """Stores events as msgspec JSON; upcasts via `class_version` and `upcast_vN_vN+1`."""
+
+    def __init__(self) -> None:
+        super().__init__(transcoder=None)  # type: ignore[arg-type]
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        state = msgspec.json.encode(domain_event)
+        class_version = getattr(type(domain_event), "class_version", 1)
+        if class_version > 1:
+            state = state[:-1] + b',"class_version":' + str(class_version).encode() + b"}"
+        return StoredEvent(
+            originator_id=domain_event.originator_id,
+            originator_version=domain_event.originator_version,
+            topic=get_topic(type(domain_event)),
+            state=state,
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        cls = resolve_topic(stored_event.topic)
+        if getattr(cls, "class_version", 1) == 1:
+            return msgspec.json.decode(stored_event.state, type=cls)
+        state = upcast(cls, msgspec.json.decode(stored_event.state))
+        return msgspec.convert(state, cls)
+
+
+def upcast(cls: type, state: dict[str, Any]) -> dict[str, Any]:
+    """Bring a stored event's fields up to the class's current version, one step at a time."""
+    target = getattr(cls, "class_version", 1)
+    version = state.pop("class_version", 1)
+    while version < target:
+        getattr(cls, f"upcast_v{version}_v{version + 1}")(state)
+        version += 1
+    return state
+
+
+class _Append:
+    __slots__ = ("events", "ids", "error", "finished", "lead", "wakeup")
+
+    def __init__(self, events: Sequence[StoredEvent]) -> None:
+        self.events = events
+        self.ids: Sequence[int] | None = None
+        self.error: BaseException | None = None
+        self.finished = False
+        self.lead = False
+        self.wakeup = threading.Event()
+
+    def finish(self, ids: Sequence[int] | None, error: BaseException | None = None) -> None:
+        self.ids, self.error, self.finished = ids, error, True
+        self.wakeup.set()
+
+
+class GroupCommitRecorder:
+    """Wraps an application recorder so concurrent appends share one transaction.
+
+    The first caller leads: it takes every queued append, inserts them together, and hands
+    the lead to the next waiter. If the joint insert hits a version conflict, each append is
+    retried alone so only the conflicting command fails.
+    """
+
+    def __init__(self, inner: ApplicationRecorder, max_batch: int = 200) -> None:
+        self.inner = inner
+        self.max_batch = max_batch
+        self._lock = threading.Lock()
+        self._queue: list[_Append] = []
+        self._busy = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        if kwargs:
+            return self._remember(self.inner.insert_events(stored_events, **kwargs))
+        append = _Append(stored_events)
+        with self._lock:
+            self._queue.append(append)
+            if not self._busy:
+                self._busy = append.lead = True
+        while not append.finished:
+            if append.lead:
+                self._lead_one_batch()
+            else:
+                append.wakeup.wait()
+                append.wakeup.clear()
+        if append.error is not None:
+            raise append.error
+        return self._remember(append.ids)
+
+    @staticmethod
+    def _remember(ids: Sequence[int] | None) -> Sequence[int] | None:
+        if ids:
+            last_position.set(max(ids))
+        return ids
+
+    def _lead_one_batch(self) -> None:
+        with self._lock:
+            batch, deferred = _without_collisions(self._queue[: self.max_batch])
+            self._queue = deferred + self._queue[self.max_batch :]
+        for append in batch:
+            append.lead = False
+        self._commit(batch)
+        with self._lock:
+            if self._queue:
+                self._queue[0].lead = True
+                self._queue[0].wakeup.set()
+            else:
+                self._busy = False
+
+    def _commit(self, batch: list[_Append]) -> None:
+        try:
+            ids = self.inner.insert_events([e for a in batch for e in a.events])
+        except IntegrityError as conflict:
+            if len(batch) == 1:
+                batch[0].finish(None, conflict)
+            else:
+                for append in batch:
+                    self._commit([append])
+            return
+        except BaseException as error:  # noqa: BLE001 - handed to every waiting caller
+            for append in batch:
+                append.finish(None, error)
+            return
+        offset = 0
+        for append in batch:
+            count = len(append.events)
+            append.finish(list(ids[offset : offset + count]) if ids else ids)
+            offset += count
+
+
+def _without_collisions(queue: list[_Append]) -> tuple[list[_Append], list[_Append]]:
+    """Split appends so one batch never holds two writes of the same aggregate version."""
+    seen: set[tuple[Any, int]] = set()
+    batch: list[_Append] = []
+    deferred: list[_Append] = []
+    for append in queue:
+        keys = {(e.originator_id, e.originator_version) for e in append.events}
+        if keys & seen and batch:
+            deferred.append(append)
+        else:
+            seen |= keys
+            batch.append(append)
+    return batch, deferred
+
+
+def recorder_environment(settings: Settings) -> dict[str, str]:
+    if settings.database_url:
+        url = urlparse(settings.database_url)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": url.path.lstrip("/"),
+            "POSTGRES_HOST": url.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": unquote(url.username or ""),
+            "POSTGRES_PASSWORD": unquote(url.password or ""),
+            "POSTGRES_POOL_SIZE": str(settings.db_pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(settings.db_pool_size),
+            "POSTGRES_LOCK_TIMEOUT": "10",
+            "CREATE_TABLE": "y",
+        }
+    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(Path(settings.data_dir) / "events.sqlite"),
+        "SQLITE_LOCK_TIMEOUT": "10",
+        "CREATE_TABLE": "y",
+    }
+
+
+def open_recorder(settings: Settings) -> ApplicationRecorder:
+    """The shared recorder, with the events table created if it is missing."""
+    factory = InfrastructureFactory.construct(Environment("tessera", recorder_environment(settings)))
+    return factory.application_recorder()

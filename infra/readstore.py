@@ -1,0 +1,204 @@
+"""Read models' database: PostgreSQL through psycopg pools, or SQLite in embedded mode.
+
+Projections and queries write portable SQL with `:name` parameters; this module adapts it to
+each driver. Projections write synchronously inside one transaction per batch (with their
+position); queries read asynchronously so the HTTP event loop never blocks on a query.
+"""
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+Row = dict[str, Any]
+Params = dict[str, Any] | None
+
+_NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+@lru_cache(maxsize=2048)
+def to_pyformat(sql: str) -> str:
+    """`:name` → `%(name)s` for psycopg; literal `%` doubled."""
+    return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
+
+
+class Tx(Protocol):
+    dialect: str
+
+    def execute(self, sql: str, params: Params = None) -> int: ...
+    def executemany(self, sql: str, rows: Sequence[dict[str, Any]]) -> None: ...
+    def fetch_one(self, sql: str, params: Params = None) -> Row | None: ...
+    def fetch_all(self, sql: str, params: Params = None) -> list[Row]: ...
+
+
+class ReadStore(Protocol):
+    dialect: str
+
+    def transaction(self) -> Any: ...
+    async def fetch_all(self, sql: str, params: Params = None) -> list[Row]: ...
+    async def fetch_one(self, sql: str, params: Params = None) -> Row | None: ...
+    def close(self) -> None: ...
+
+
+class PostgresTx:
+    dialect = "postgres"
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, params: Params = None) -> int:
+        cursor = self.conn.execute(to_pyformat(sql), params or {})
+        return cursor.rowcount
+
+    def executemany(self, sql: str, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            with self.conn.cursor() as cursor:
+                cursor.executemany(to_pyformat(sql), rows)
+
+    def fetch_one(self, sql: str, params: Params = None) -> Row | None:
+        return self.conn.execute(to_pyformat(sql), params or {}).fetchone()
+
+    def fetch_all(self, sql: str, params: Params = None) -> list[Row]:
+        return self.conn.execute(to_pyformat(sql), params or {}).fetchall()
+
+
+class PostgresReadStore:
+    dialect = "postgres"
+
+    def __init__(self, url: str, pool_size: int = 10, schema: str | None = None) -> None:
+        from psycopg.rows import dict_row
+        from psycopg_pool import AsyncConnectionPool, ConnectionPool
+
+        options = f"-c search_path={schema}" if schema else None
+        kwargs: dict[str, Any] = {"row_factory": dict_row}
+        if options:
+            kwargs["options"] = options
+        self.url, self.schema = url, schema
+        self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, kwargs=kwargs, open=True)
+        self._async_kwargs = kwargs
+        self._async_pool: AsyncConnectionPool | None = None
+        self._pool_size = pool_size
+
+    async def _apool(self) -> Any:
+        if self._async_pool is None:
+            from psycopg_pool import AsyncConnectionPool
+
+            pool = AsyncConnectionPool(
+                self.url, min_size=2, max_size=self._pool_size, kwargs=self._async_kwargs, open=False
+            )
+            await pool.open()
+            self._async_pool = pool
+        return self._async_pool
+
+    @contextmanager
+    def transaction(self) -> Iterator[PostgresTx]:
+        with self.pool.connection() as conn, conn.transaction():
+            yield PostgresTx(conn)
+
+    async def fetch_all(self, sql: str, params: Params = None) -> list[Row]:
+        pool = await self._apool()
+        async with pool.connection() as conn:
+            cursor = await conn.execute(to_pyformat(sql), params or {}, prepare=True)
+            return await cursor.fetchall()
+
+    async def fetch_one(self, sql: str, params: Params = None) -> Row | None:
+        pool = await self._apool()
+        async with pool.connection() as conn:
+            cursor = await conn.execute(to_pyformat(sql), params or {}, prepare=True)
+            return await cursor.fetchone()
+
+    async def aclose(self) -> None:
+        if self._async_pool is not None:
+            await self._async_pool.close()
+            self._async_pool = None
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+class SqliteTx:
+    dialect = "sqlite"
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, params: Params = None) -> int:
+        return self.conn.execute(sql, params or {}).rowcount
+
+    def executemany(self, sql: str, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            self.conn.executemany(sql, rows)
+
+    def fetch_one(self, sql: str, params: Params = None) -> Row | None:
+        row = self.conn.execute(sql, params or {}).fetchone()
+        return dict(row) if row is not None else None
+
+    def fetch_all(self, sql: str, params: Params = None) -> list[Row]:
+        return [dict(row) for row in self.conn.execute(sql, params or {}).fetchall()]
+
+
+class SqliteReadStore:
+    """One writer connection behind a lock, one reader connection per thread (WAL mode)."""
+
+    dialect = "sqlite"
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._write_lock = threading.RLock()
+        self._writer = self._connect()
+        self._readers = threading.local()
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=OFF")
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqliteTx]:
+        with self._write_lock:
+            self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield SqliteTx(self._writer)
+            except BaseException:
+                self._writer.execute("ROLLBACK")
+                raise
+            self._writer.execute("COMMIT")
+
+    def _reader(self) -> sqlite3.Connection:
+        conn = getattr(self._readers, "conn", None)
+        if conn is None:
+            conn = self._readers.conn = self._connect()
+        return conn
+
+    def _fetch_all(self, sql: str, params: Params) -> list[Row]:
+        return [dict(r) for r in self._reader().execute(sql, params or {}).fetchall()]
+
+    async def fetch_all(self, sql: str, params: Params = None) -> list[Row]:
+        return await asyncio.to_thread(self._fetch_all, sql, params)
+
+    async def fetch_one(self, sql: str, params: Params = None) -> Row | None:
+        rows = await asyncio.to_thread(self._fetch_all, sql, params)
+        return rows[0] if rows else None
+
+    async def aclose(self) -> None:
+        return None
+
+    def close(self) -> None:
+        self._writer.close()
+
+
+def open_read_store(database_url: str | None, data_dir: Path, pool_size: int = 10,
+                    schema: str | None = None, sqlite_name: str = "read.sqlite") -> Any:
+    if database_url:
+        return PostgresReadStore(database_url, pool_size=pool_size, schema=schema)
+    return SqliteReadStore(Path(data_dir) / sqlite_name)

@@ -1,0 +1,1 @@
+"""HTTP and WebSocket plumbing shared by the command, query and push services."""

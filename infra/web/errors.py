@@ -1,0 +1,100 @@
+"""The error envelope of CONTRACT §1, for every 4xx/5xx: ours, Litestar's and unexpected ones."""
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from domain import errors
+
+log = logging.getLogger("tessera.errors")
+
+_CODES_BY_STATUS = {
+    400: "INVALID_PAYLOAD", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED", 409: "CONFLICT", 413: "PAYLOAD_TOO_LARGE", 415: "INVALID_PAYLOAD",
+    429: "RATE_LIMITED", 500: "INTERNAL_ERROR", 502: "UPSTREAM_ERROR", 503: "UPSTREAM_ERROR",
+}
+_DOMAIN = [
+    (errors.InsufficientStockError, 409, "INSUFFICIENT_STOCK"),
+    (errors.ConflictError, 409, "CONFLICT"),
+    (errors.NotFoundError, 404, "NOT_FOUND"),
+    (errors.ForbiddenError, 403, "FORBIDDEN"),
+    (errors.UnauthorizedError, 401, "UNAUTHORIZED"),
+    (errors.InvalidError, 400, "INVALID_PAYLOAD"),
+    (errors.QuotaExceededError, 429, "QUOTA_EXCEEDED"),
+    (errors.RateLimitedError, 429, "RATE_LIMITED"),
+]
+
+
+class ApiError(Exception):
+    """An error raised at the edge with an explicit code (e.g. 503 on X-Min-Position)."""
+
+    def __init__(self, status: int, code: str, message: str,
+                 details: dict[str, list[str]] | None = None, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.details, self.headers = details or {}, headers or {}
+
+
+def now_text() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def envelope(code: str, message: str, details: dict[str, Any] | None, request_id: str | None) -> dict:
+    return {"error": {"code": code, "message": message, "details": details or {},
+                      "request_id": request_id, "timestamp": now_text()}}
+
+
+def to_api_error(exc: Exception) -> ApiError:
+    if isinstance(exc, ApiError):
+        return exc
+    for kind, status, code in _DOMAIN:
+        if isinstance(exc, kind):
+            retry = getattr(exc, "retry_after", None)
+            headers = {"Retry-After": str(retry)} if retry is not None else None
+            return ApiError(status, code, exc.message, exc.details, headers)  # type: ignore[attr-defined]
+    if isinstance(exc, IntegrityError):
+        return ApiError(409, "CONFLICT", "The resource was changed concurrently; retry")
+    if isinstance(exc, ValidationException):
+        return ApiError(400, "INVALID_PAYLOAD", _validation_message(exc), _validation_details(exc))
+    if isinstance(exc, HTTPException):
+        status = exc.status_code
+        code = _CODES_BY_STATUS.get(status, "INTERNAL_ERROR" if status >= 500 else "INVALID_PAYLOAD")
+        message = exc.detail if status < 500 else "Internal server error"
+        return ApiError(status, code, message, headers=dict(exc.headers or {}))
+    return ApiError(500, "INTERNAL_ERROR", "Internal server error")
+
+
+def _validation_details(exc: ValidationException) -> dict[str, list[str]]:
+    details: dict[str, list[str]] = {}
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict):
+            key = str(item.get("key") or item.get("source") or "body")
+            details.setdefault(key, []).append(str(item.get("message", "invalid")))
+    return details
+
+
+def _validation_message(exc: ValidationException) -> str:
+    for key, messages in _validation_details(exc).items():
+        return f"Field '{key}' {messages[0]}" if key != "body" else messages[0]
+    return exc.detail or "Invalid payload"
+
+
+def request_id_of(request: Request) -> str:
+    from infra.web.middleware import ensure_request_id
+
+    return ensure_request_id(request.scope)
+
+
+def handle_exception(request: Request, exc: Exception) -> Response:
+    error = to_api_error(exc)
+    if error.status >= 500:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return Response(
+        envelope(error.code, error.message, error.details, request_id_of(request)),
+        status_code=error.status, headers=error.headers, media_type=MediaType.JSON,
+    )

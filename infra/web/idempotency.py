@@ -1,0 +1,99 @@
+"""`Idempotency-Key` on commands: a repeat within 24 h replays the first answer (CONTRACT §1).
+
+The key is claimed before the command runs, so two concurrent requests with one key cannot
+both append events: the second waits for the first's answer and replays it. Server errors
+release the claim so the client may retry.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import msgspec
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from infra.web.errors import envelope
+
+COMMAND_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+RETENTION_SECONDS = 24 * 3600
+TABLES = [
+    """CREATE TABLE IF NOT EXISTS idempotency_keys (
+        owner TEXT NOT NULL, key TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL,
+        status INTEGER, content_type TEXT, body TEXT,
+        PRIMARY KEY (owner, key))""",
+]
+
+
+def idempotency_middleware(app: ASGIApp) -> ASGIApp:
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        key = dict(scope.get("headers", [])).get(b"idempotency-key")
+        if scope["type"] != "http" or scope.get("method") not in COMMAND_METHODS or not key:
+            await app(scope, receive, send)
+            return
+        store = scope["app"].state.runtime.store
+        user = scope.get("user")
+        owner = f"{getattr(user, 'id', 'anonymous')}:{scope['method']}:{scope['path']}"
+        claim = {"owner": owner, "key": key.decode("latin-1")[:200], "now": time.time()}
+        first = await _claim_or_wait(store, claim)
+        if first is not None:
+            await _replay(send, first)
+            return
+        await _run_and_remember(app, scope, receive, send, store, claim)
+
+    return middleware
+
+
+async def _claim_or_wait(store: Any, claim: dict[str, Any]) -> dict[str, Any] | None:
+    """None once this request owns the key; else the first request's stored answer."""
+    deadline = time.monotonic() + 10
+    while True:
+        with store.transaction() as tx:
+            tx.execute("DELETE FROM idempotency_keys WHERE owner = :owner AND key = :key "
+                       "AND created_at < :expired", {**claim, "expired": claim["now"] - RETENTION_SECONDS})
+            tx.execute("INSERT INTO idempotency_keys (owner, key, created_at) VALUES (:owner, :key, :now) "
+                       "ON CONFLICT (owner, key) DO NOTHING", claim)
+            row = tx.fetch_one("SELECT created_at, status, content_type, body FROM idempotency_keys "
+                               "WHERE owner = :owner AND key = :key", claim)
+        if row and row["created_at"] == claim["now"] and row["status"] is None:
+            return None
+        if row and row["status"] is not None:
+            return row
+        if time.monotonic() > deadline:
+            return {"status": 409, "content_type": "application/json", "body": msgspec.json.encode(
+                envelope("CONFLICT", "A request with this Idempotency-Key is still in progress",
+                         None, None)).decode()}
+        await asyncio.sleep(0.02)
+
+
+async def _run_and_remember(app: ASGIApp, scope: Scope, receive: Receive, send: Send, store: Any,
+                            claim: dict[str, Any]) -> None:
+    captured: dict[str, Any] = {"body": b""}
+
+    async def capture(message: Any) -> None:
+        if message["type"] == "http.response.start":
+            captured["status"] = message["status"]
+            captured["content_type"] = dict(message.get("headers", [])).get(b"content-type", b"").decode()
+        elif message["type"] == "http.response.body":
+            captured["body"] += message.get("body", b"")
+        await send(message)
+
+    try:
+        await app(scope, receive, capture)
+    finally:
+        status = captured.get("status", 500)
+        with store.transaction() as tx:
+            if status >= 500:
+                tx.execute("DELETE FROM idempotency_keys WHERE owner = :owner AND key = :key", claim)
+            else:
+                tx.execute("UPDATE idempotency_keys SET status = :status, content_type = :ct, body = :body "
+                           "WHERE owner = :owner AND key = :key",
+                           {**claim, "status": status, "ct": captured["content_type"],
+                            "body": captured["body"].decode("utf-8", "replace")})
+
+
+async def _replay(send: Send, first: dict[str, Any]) -> None:
+    await send({"type": "http.response.start", "status": first["status"], "headers": [
+        (b"content-type", (first["content_type"] or "application/json").encode()),
+        (b"idempotent-replayed", b"true")]})
+    await send({"type": "http.response.body", "body": (first["body"] or "").encode()})

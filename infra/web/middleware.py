@@ -1,0 +1,63 @@
+"""X-Request-ID on every response (matched or not), request ids in logs, HTTP metrics."""
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from contextvars import ContextVar
+from typing import Any
+
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from infra import metrics
+
+request_id_var: ContextVar[str | None] = ContextVar("tessera_request_id", default=None)
+
+
+def ensure_request_id(scope: Any) -> str:
+    """The request's id: echoed from `X-Request-ID` if sent, else generated once."""
+    state = scope.setdefault("state", {})
+    if "request_id" not in state:
+        incoming = dict(scope.get("headers", [])).get(b"x-request-id", b"").decode("latin-1")
+        state["request_id"] = incoming.strip()[:128] or uuid.uuid4().hex
+    return state["request_id"]
+
+
+async def add_request_id_header(message: Message, scope: Scope) -> None:
+    """App-level `before_send`: runs for every response, 404s from the router included."""
+    if message["type"] == "http.response.start":
+        headers = message.setdefault("headers", [])
+        if not any(name.lower() == b"x-request-id" for name, _ in headers):
+            headers.append((b"x-request-id", ensure_request_id(scope).encode("latin-1")))
+
+
+class RequestIdFilter(logging.Filter):
+    """Puts the current request id on every log record (format with %(request_id)s)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id_var.get() or "-"
+        return True
+
+
+def request_context_middleware(app: ASGIApp) -> ASGIApp:
+    """Binds the request id to logs and records route metrics for matched routes."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        token = request_id_var.set(ensure_request_id(scope))
+        started = time.perf_counter()
+        status_seen: dict[str, int] = {}
+
+        async def observe(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                status_seen["status"] = message["status"]
+            await send(message)
+
+        try:
+            await app(scope, receive, observe if scope["type"] == "http" else send)
+        finally:
+            request_id_var.reset(token)
+            if scope["type"] == "http":
+                metrics.observe_request(scope.get("method", ""), scope.get("path_template") or "?",
+                                        status_seen.get("status", 500), time.perf_counter() - started)
+
+    return middleware

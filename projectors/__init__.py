@@ -1,0 +1,1 @@
+"""Projections (event → read-model rows) and the drivers that feed them events."""

@@ -1,0 +1,128 @@
+"""What a projection is: plain code from an event to read-model writes and push frames.
+
+A projection never commits, never tracks positions and never talks to Kafka: the runtime
+calls its handlers inside one transaction per batch and records how far it got in that same
+transaction, so a redelivered or replayed event is skipped, never applied twice.
+Handlers must be deterministic functions of the events (use the event's timestamp, never
+the clock), so a replay rebuilds exactly the live rows (`tessera verify`).
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from infra.envelope import Envelope
+
+Handler = Callable[[Any, Envelope, "Writer"], None]
+
+
+def on(*event_types: str) -> Callable[[Handler], Handler]:
+    """Mark a method as the handler of the named event types (class names, e.g. OrderPlaced)."""
+
+    def mark(method: Handler) -> Handler:
+        method.__tessera_handles__ = event_types  # type: ignore[attr-defined]
+        return method
+
+    return mark
+
+
+class Projection:
+    """Subclass per read model; name it, list its tables, and mark handlers with `@on`."""
+
+    name: ClassVar[str]
+    contexts: ClassVar[tuple[str, ...]] = ()
+    tables: ClassVar[dict[str, str]] = {}
+    indexes: ClassVar[tuple[str, ...]] = ()
+    registry: ClassVar[dict[str, type[Projection]]] = {}
+    _handlers: ClassVar[dict[str, str]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        handlers = {}
+        for attr, value in vars(cls).items():
+            for event_type in getattr(value, "__tessera_handles__", ()):
+                handlers[event_type] = attr
+        cls._handlers = {**getattr(cls, "_handlers", {}), **handlers}
+        if "name" in cls.__dict__:
+            Projection.registry[cls.name] = cls
+
+    def handles(self, envelope: Envelope) -> bool:
+        return envelope.type in self._handlers and (
+            not self.contexts or envelope.context in self.contexts
+        )
+
+    def apply(self, envelope: Envelope, writer: Writer) -> None:
+        getattr(self, self._handlers[envelope.type])(envelope, writer)
+
+    def ddl(self, dialect: str) -> list[str]:
+        statements = [sql_for(dialect, ddl) for ddl in self.tables.values()]
+        return statements + [sql_for(dialect, ddl) for ddl in self.indexes]
+
+
+def sql_for(dialect: str, ddl: str) -> str:
+    """Portable DDL: `BIGSERIAL`-free, `JSON` stored as text; only id types differ."""
+    if dialect == "sqlite":
+        return ddl.replace("BIGINT", "INTEGER").replace("BOOLEAN", "INTEGER").replace(
+            "TIMESTAMPTZ", "TEXT"
+        )
+    return ddl
+
+
+class Writer:
+    """The projection's side of a batch transaction: buffered writes plus push frames.
+
+    Consecutive writes with the same SQL are sent as one `executemany`, which is what makes
+    a replay fast; a read flushes the buffer first so a handler always reads its own writes.
+    """
+
+    def __init__(self, tx: Any) -> None:
+        self.tx = tx
+        self.dialect = tx.dialect
+        self.position = 0
+        self.frames: list[dict[str, Any]] = []
+        self._sql: str | None = None
+        self._rows: list[dict[str, Any]] = []
+
+    def execute(self, sql: str, params: dict[str, Any] | None = None) -> None:
+        if sql != self._sql:
+            self.flush()
+            self._sql = sql
+        self._rows.append(params or {})
+
+    def flush(self) -> None:
+        if self._sql is not None:
+            if len(self._rows) == 1:
+                self.tx.execute(self._sql, self._rows[0])
+            else:
+                self.tx.executemany(self._sql, self._rows)
+        self._sql, self._rows = None, []
+
+    def fetch_one(self, sql: str, params: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        self.flush()
+        return self.tx.fetch_one(sql, params)
+
+    def fetch_all(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        self.flush()
+        return self.tx.fetch_all(sql, params)
+
+    def push(self, channel: str, frame_type: str, data: dict[str, Any]) -> None:
+        """Send a frame to the channel's live subscribers once this batch has committed."""
+        self.frames.append(
+            {"type": frame_type, "channel": channel, "position": self.position, "data": data}
+        )
+
+
+def load_projections(names: list[str] | None = None) -> list[Projection]:
+    """Import every `projectors.<context>.*_view` module and instantiate its projections."""
+    import projectors
+
+    for module in pkgutil.walk_packages(projectors.__path__, "projectors."):
+        if module.name.endswith("_view"):
+            importlib.import_module(module.name)
+    chosen = names or sorted(Projection.registry)
+    unknown = [n for n in chosen if n not in Projection.registry]
+    if unknown:
+        raise KeyError(f"unknown projection(s): {', '.join(unknown)}")
+    return [Projection.registry[name]() for name in chosen]

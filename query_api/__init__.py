@@ -1,0 +1,1 @@
+"""Read side: queries over read models, and the WebSocket push service."""

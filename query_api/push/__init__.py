@@ -1,0 +1,1 @@
+"""The push service: projection changes streamed to subscribed WebSocket clients."""

@@ -1,0 +1,128 @@
+"""The life of one WebSocket (CONTRACT §6): token, channels, resume, ping/pong, errors.
+
+Each socket route only says which channels a user may have and what its client frames do;
+this module does the rest the same way for every socket.
+"""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import msgspec
+from litestar import WebSocket
+from litestar.exceptions import WebSocketDisconnect
+
+from domain.errors import DomainError, ForbiddenError, NotFoundError, UnauthorizedError
+from infra import metrics
+from infra.web.auth import Principal, principal_for
+from infra.web.errors import envelope, to_api_error
+
+UNAUTHORIZED_CLOSE, FORBIDDEN_CLOSE, LAGGING_CLOSE = 4401, 4403, 4408
+ChannelsFor = Callable[[Any, Principal], Awaitable[list[str]]]
+OnFrame = Callable[[Any, Principal, dict[str, Any], WebSocket], Awaitable[None]]
+Greeting = Callable[[Any, Principal], Awaitable[list[dict[str, Any]]]]
+
+_decode = msgspec.json.Decoder().decode
+
+
+class SocketError(Exception):
+    """A client frame was refused; the socket gets an error frame and stays open."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def _since(socket: WebSocket) -> int | None:
+    raw = socket.query_params.get("since")
+    return int(raw) if raw is not None and raw.isdigit() else None
+
+
+async def authenticate(socket: WebSocket) -> Principal | None:
+    """The socket's user; or None after closing it with 4401."""
+    runtime = socket.app.state.runtime
+    try:
+        principal, _ = await principal_for(runtime, socket.query_params.get("token", ""))
+    except UnauthorizedError:
+        await socket.close(code=UNAUTHORIZED_CLOSE, reason="unauthorized")
+        return None
+    return principal
+
+
+async def serve(socket: WebSocket, name: str, channels_for: ChannelsFor,
+                on_frame: OnFrame | None = None, greeting: Greeting | None = None,
+                admit: Callable[[Principal], bool] = lambda p: True) -> None:
+    await socket.accept()
+    principal = await authenticate(socket)
+    if principal is None:
+        return
+    runtime = socket.app.state.runtime
+    if not admit(principal):
+        await socket.close(code=FORBIDDEN_CLOSE, reason="forbidden")
+        return
+    try:
+        channels = await channels_for(runtime, principal)
+    except (ForbiddenError, NotFoundError):
+        await socket.close(code=FORBIDDEN_CLOSE, reason="forbidden")
+        return
+    subscription = runtime.hub.subscribe(channels)
+    metrics.WS_CONNECTIONS.labels(name).inc()
+    try:
+        await _run(socket, runtime, principal, subscription, on_frame, greeting)
+    finally:
+        subscription.close()
+        metrics.WS_CONNECTIONS.labels(name).dec()
+
+
+async def _run(socket: WebSocket, runtime: Any, principal: Principal, subscription: Any,
+               on_frame: OnFrame | None, greeting: Greeting | None) -> None:
+    if greeting is not None:
+        for frame in await greeting(runtime, principal):
+            await socket.send_json(frame)
+    pump = asyncio.create_task(_pump(socket, subscription, _since(socket)))
+    try:
+        await _receive(socket, runtime, principal, on_frame)
+    finally:
+        pump.cancel()
+
+
+async def _pump(socket: WebSocket, subscription: Any, since: int | None) -> None:
+    async for frame in subscription.frames(since):
+        await socket.send_json({k: frame[k] for k in ("type", "channel", "position", "data")})
+    await socket.close(code=LAGGING_CLOSE, reason="client too slow; reconnect with ?since=")
+
+
+async def _receive(socket: WebSocket, runtime: Any, principal: Principal, on_frame: OnFrame | None) -> None:
+    while True:
+        try:
+            raw = await socket.receive_data(mode="text")
+        except WebSocketDisconnect:
+            return
+        await _handle(socket, runtime, principal, raw, on_frame)
+
+
+async def _handle(socket: WebSocket, runtime: Any, principal: Principal, raw: str | bytes,
+                  on_frame: OnFrame | None) -> None:
+    try:
+        frame = _decode(raw)
+        if not isinstance(frame, dict):
+            raise SocketError("INVALID_PAYLOAD", "A frame must be a JSON object")
+        if frame.get("type") == "ping":
+            await socket.send_json({"type": "pong"})
+            return
+        if on_frame is None:
+            raise SocketError("INVALID_PAYLOAD", "This socket accepts only ping frames")
+        await on_frame(runtime, principal, frame, socket)
+    except msgspec.DecodeError:
+        await send_error(socket, "INVALID_PAYLOAD", "Malformed JSON frame")
+    except SocketError as error:
+        await send_error(socket, error.code, error.message)
+    except (DomainError, msgspec.ValidationError) as error:
+        api = to_api_error(error) if isinstance(error, DomainError) else None
+        await send_error(socket, api.code if api else "INVALID_PAYLOAD", api.message if api else str(error))
+
+
+async def send_error(socket: WebSocket, code: str, message: str) -> None:
+    body = envelope(code, message, None, socket.scope.get("state", {}).get("request_id"))
+    await socket.send_json({"type": "error", **body})
