@@ -9,6 +9,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from command_api.identity.representation import user_body
 from command_api.identity.schemas import Login, RegisterUser
 from domain.identity.application import IdentityApplication
+from domain.identity.errors import EmailTakenError
 from infra.passwords import hash_password, verify_password
 from infra.runtime import Runtime
 from infra.web.auth import issue_token
@@ -36,3 +37,21 @@ async def login(data: Login, runtime: Runtime) -> dict[str, Any]:
 
 
 router = Router(path="/api/v1/auth", route_handlers=[register, login])
+
+
+async def on_startup(runtime: Runtime) -> None:
+    """Create the bootstrap admin of CONTRACT §2 once, if the environment names one."""
+    settings = runtime.settings
+    if not (settings.admin_email and settings.admin_password):
+        return
+    identity = runtime.app(IdentityApplication)
+    existing, _ = await runtime.execute(identity.user_by_email, settings.admin_email)
+    if existing is not None:
+        return
+    password_hash, _ = await runtime.execute(hash_password, settings.admin_password)
+    try:
+        _, position = await runtime.execute(identity.register, settings.admin_email, password_hash,
+                                            "Admin", "Tessera", None, None, None, "admin", True)
+    except EmailTakenError:
+        return
+    await runtime.wait_for_projections(position)
