@@ -21,6 +21,7 @@ from domain.application import ContextApplication
 from infra.config import Settings
 from infra.eventstore import GroupCommitRecorder, MsgspecMapper, last_position, open_recorder
 from infra.readstore import open_read_store
+from infra.web.idempotency import TABLES as IDEMPOTENCY_TABLES
 from projectors.clock import ProjectionClock
 from projectors.follower import LogFollower
 from projectors.projection import Projection, load_projections
@@ -79,7 +80,7 @@ class Runtime:
         self.store = open_read_store(self.settings.database_url, self.settings.data_dir,
                                      pool_size=self.settings.db_pool_size)
         self.projections = load_projections(self.projection_names)
-        create_tables(self.store, load_projections())
+        create_tables(self.store, load_projections(), extra=IDEMPOTENCY_TABLES)
         return self
 
     async def start(self) -> None:

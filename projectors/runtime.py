@@ -30,9 +30,10 @@ RUNTIME_TABLES = [
 _encode = msgspec.json.Encoder().encode
 
 
-def create_tables(store: Any, projections: Iterable[Projection]) -> None:
+def create_tables(store: Any, projections: Iterable[Projection], extra: Sequence[str] = ()) -> None:
+    """Create the runtime's, the projections' and any `extra` tables (idempotent)."""
     with store.transaction() as tx:
-        for statement in RUNTIME_TABLES:
+        for statement in [*RUNTIME_TABLES, *extra]:
             tx.execute(statement)
         for projection in projections:
             for statement in projection.ddl(store.dialect):

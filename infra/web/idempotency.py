@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from typing import Any
 
 import msgspec
@@ -20,7 +21,7 @@ RETENTION_SECONDS = 24 * 3600
 TABLES = [
     """CREATE TABLE IF NOT EXISTS idempotency_keys (
         owner TEXT NOT NULL, key TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL,
-        status INTEGER, content_type TEXT, body TEXT,
+        claim TEXT NOT NULL, status INTEGER, content_type TEXT, body TEXT,
         PRIMARY KEY (owner, key))""",
 ]
 
@@ -34,7 +35,8 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
         store = scope["app"].state.runtime.store
         user = scope.get("user")
         owner = f"{getattr(user, 'id', 'anonymous')}:{scope['method']}:{scope['path']}"
-        claim = {"owner": owner, "key": key.decode("latin-1")[:200], "now": time.time()}
+        claim = {"owner": owner, "key": key.decode("latin-1")[:200], "now": time.time(),
+                 "claim": uuid.uuid4().hex}
         first = await _claim_or_wait(store, claim)
         if first is not None:
             await _replay(send, first)
@@ -44,18 +46,22 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
+def _claim(store: Any, claim: dict[str, Any]) -> dict[str, Any] | None:
+    with store.transaction() as tx:
+        tx.execute("DELETE FROM idempotency_keys WHERE owner = :owner AND key = :key "
+                   "AND created_at < :expired", {**claim, "expired": claim["now"] - RETENTION_SECONDS})
+        tx.execute("INSERT INTO idempotency_keys (owner, key, created_at, claim) "
+                   "VALUES (:owner, :key, :now, :claim) ON CONFLICT (owner, key) DO NOTHING", claim)
+        return tx.fetch_one("SELECT claim, status, content_type, body FROM idempotency_keys "
+                            "WHERE owner = :owner AND key = :key", claim)
+
+
 async def _claim_or_wait(store: Any, claim: dict[str, Any]) -> dict[str, Any] | None:
     """None once this request owns the key; else the first request's stored answer."""
     deadline = time.monotonic() + 10
     while True:
-        with store.transaction() as tx:
-            tx.execute("DELETE FROM idempotency_keys WHERE owner = :owner AND key = :key "
-                       "AND created_at < :expired", {**claim, "expired": claim["now"] - RETENTION_SECONDS})
-            tx.execute("INSERT INTO idempotency_keys (owner, key, created_at) VALUES (:owner, :key, :now) "
-                       "ON CONFLICT (owner, key) DO NOTHING", claim)
-            row = tx.fetch_one("SELECT created_at, status, content_type, body FROM idempotency_keys "
-                               "WHERE owner = :owner AND key = :key", claim)
-        if row and row["created_at"] == claim["now"] and row["status"] is None:
+        row = await asyncio.to_thread(_claim, store, claim)
+        if row and row["claim"] == claim["claim"]:
             return None
         if row and row["status"] is not None:
             return row
@@ -81,15 +87,20 @@ async def _run_and_remember(app: ASGIApp, scope: Scope, receive: Receive, send: 
     try:
         await app(scope, receive, capture)
     finally:
-        status = captured.get("status", 500)
-        with store.transaction() as tx:
-            if status >= 500:
-                tx.execute("DELETE FROM idempotency_keys WHERE owner = :owner AND key = :key", claim)
-            else:
-                tx.execute("UPDATE idempotency_keys SET status = :status, content_type = :ct, body = :body "
-                           "WHERE owner = :owner AND key = :key",
-                           {**claim, "status": status, "ct": captured["content_type"],
-                            "body": captured["body"].decode("utf-8", "replace")})
+        await asyncio.to_thread(_remember, store, claim, captured)
+
+
+def _remember(store: Any, claim: dict[str, Any], captured: dict[str, Any]) -> None:
+    """Keep the answer for replays; forget the claim after a server error so a retry runs."""
+    status = captured.get("status", 500)
+    with store.transaction() as tx:
+        if status >= 500:
+            tx.execute("DELETE FROM idempotency_keys WHERE owner = :owner AND key = :key", claim)
+        else:
+            tx.execute("UPDATE idempotency_keys SET status = :status, content_type = :ct, body = :body "
+                       "WHERE owner = :owner AND key = :key",
+                       {**claim, "status": status, "ct": captured["content_type"],
+                        "body": captured["body"].decode("utf-8", "replace")})
 
 
 async def _replay(send: Send, first: dict[str, Any]) -> None:

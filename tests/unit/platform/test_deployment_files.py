@@ -71,7 +71,7 @@ def test_the_edge_is_the_only_published_origin(services):
 
 def test_app_services_run_their_command_after_migrate(services):
     for name, port in APP_PORTS.items():
-        assert services[name]["command"] == ["tessera", "serve", name, "--port", str(port)]
+        assert services[name]["command"] == ["tessera", "serve", name, "--host", "0.0.0.0", "--port", str(port)]
     for name in WORKERS:
         assert services[name]["command"] == ["tessera", name]
     for name in (*APP_PORTS, *WORKERS):
