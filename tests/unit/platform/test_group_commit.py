@@ -1,0 +1,66 @@
+"""Group commit: many commands share one transaction, yet a conflict fails only its command."""
+from __future__ import annotations
+
+import threading
+from uuid import uuid4
+
+import pytest
+from eventsourcing.persistence import IntegrityError, StoredEvent
+
+from infra.config import load_settings
+from infra.eventstore import GroupCommitRecorder, last_position, open_recorder
+
+
+@pytest.fixture
+def recorder(tmp_path):
+    return GroupCommitRecorder(open_recorder(load_settings({}, data_dir=str(tmp_path))))
+
+
+def stored(aggregate_id, version=1):
+    return StoredEvent(originator_id=aggregate_id, originator_version=version, topic="t:T", state=b"{}")
+
+
+def test_concurrent_appends_all_land_with_distinct_positions(recorder):
+    positions, errors = [], []
+
+    def append():
+        try:
+            positions.extend(recorder.insert_events([stored(uuid4())]))
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+
+    threads = [threading.Thread(target=append) for _ in range(64)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(positions) == list(range(1, 65))
+
+
+def test_a_version_conflict_fails_only_the_conflicting_append(recorder):
+    contested = uuid4()
+    recorder.insert_events([stored(contested)])
+    results = {}
+
+    def append(name, event):
+        try:
+            results[name] = recorder.insert_events([event])
+        except IntegrityError:
+            results[name] = "conflict"
+
+    threads = [threading.Thread(target=append, args=("loser", stored(contested)))]
+    threads += [threading.Thread(target=append, args=(f"ok{i}", stored(uuid4()))) for i in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results.pop("loser") == "conflict"
+    assert all(isinstance(ids, list) and len(ids) == 1 for ids in results.values())
+    assert recorder.max_notification_id() == 21
+
+
+def test_the_callers_last_position_is_its_own(recorder):
+    recorder.insert_events([stored(uuid4())])
+    ids = recorder.insert_events([stored(uuid4()), stored(uuid4())])
+    assert last_position.get() == max(ids) == 3

@@ -1,0 +1,54 @@
+"""The hub releases frames in position order and resumes without gaps or duplicates."""
+from __future__ import annotations
+
+import asyncio
+
+from infra.readstore import SqliteReadStore
+from projectors.runtime import RUNTIME_TABLES
+from query_api.push.hub import PushHub
+
+
+def frame(position, channel="c", seq=0):
+    return {"type": "t", "channel": channel, "position": position, "seq": seq, "data": {"p": position}}
+
+
+def received(subscription, count, since=None):
+    async def take():
+        out = []
+        async for item in subscription.frames(since):
+            out.append(item["position"])
+            if len(out) == count:
+                return out
+    return asyncio.wait_for(take(), 2)
+
+
+def test_frames_are_held_until_the_watermark_passes_them():
+    async def scenario():
+        hub = PushHub(store=None, ordered_by_watermark=True)
+        subscription = hub.subscribe(["c"])
+        hub.publish([frame(105)], watermark=None)
+        hub.publish([frame(103)], watermark=104)
+        assert subscription.queue.qsize() == 1
+        hub.publish([], watermark=105)
+        return await received(subscription, 2)
+
+    assert asyncio.run(scenario()) == [103, 105]
+
+
+def test_resume_reads_the_backlog_then_live_frames_without_duplicates(tmp_path):
+    store = SqliteReadStore(tmp_path / "r.sqlite")
+    with store.transaction() as tx:
+        for statement in RUNTIME_TABLES:
+            tx.execute(statement)
+        for position in (1, 2, 3):
+            tx.execute("INSERT INTO push_frames (position, seq, channel, frame) VALUES (:p, 0, 'c', :f)",
+                       {"p": position, "f": f'{{"type":"t","channel":"c","position":{position},"seq":0,"data":{{}}}}'})
+
+    async def scenario():
+        hub = PushHub(store)
+        hub.released = 3
+        subscription = hub.subscribe(["c"])
+        hub.publish([frame(3), frame(4)])
+        return await received(subscription, 3, since=1)
+
+    assert asyncio.run(scenario()) == [2, 3, 4]
