@@ -29,6 +29,7 @@ from eventsourcing.utils import Environment, get_topic, resolve_topic
 from infra.config import Settings
 
 last_position: ContextVar[int | None] = ContextVar("tessera_last_position", default=None)
+appended_count: ContextVar[int] = ContextVar("tessera_appended_count", default=0)
 
 
 class MsgspecMapper(Mapper[UUID]):
@@ -123,6 +124,7 @@ class GroupCommitRecorder:
     def _remember(ids: Sequence[int] | None) -> Sequence[int] | None:
         if ids:
             last_position.set(max(ids))
+            appended_count.set(appended_count.get() + len(ids))
         return ids
 
     def _lead_one_batch(self) -> None:

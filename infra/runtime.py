@@ -18,8 +18,10 @@ from typing import Any, TypeVar
 import domain
 from domain.acting import acting_as
 from domain.application import ContextApplication
+from infra import metrics
 from infra.config import Settings
-from infra.eventstore import GroupCommitRecorder, MsgspecMapper, last_position, open_recorder
+from infra.eventstore import (GroupCommitRecorder, MsgspecMapper, appended_count, last_position,
+                              open_recorder)
 from infra.readstore import open_read_store
 from infra.web.idempotency import TABLES as IDEMPOTENCY_TABLES
 from projectors.clock import ProjectionClock
@@ -42,6 +44,14 @@ def application_classes() -> list[type[ContextApplication]]:
                 if missing.name != f"domain.{module.name}.application":
                     raise
     return _all_subclasses(ContextApplication)
+
+
+def context_of(command: Callable[..., Any]) -> str:
+    """The bounded context a command belongs to: `domain.<context>.application` → context."""
+    owner = getattr(command, "__self__", None)
+    module = type(owner).__module__ if owner is not None else getattr(command, "__module__", "")
+    parts = (module or "").split(".")
+    return parts[1] if len(parts) > 2 and parts[0] == "domain" else "other"
 
 
 def _all_subclasses(cls: type) -> list[Any]:
@@ -135,7 +145,10 @@ class Runtime:
         def run() -> tuple[R, int | None]:
             with acting_as(actor, tenant):
                 last_position.set(None)
+                appended_count.set(0)
                 result = command(*args)
+                if appended_count.get():
+                    metrics.EVENTS_APPENDED.labels(context_of(command)).inc(appended_count.get())
                 return result, last_position.get()
 
         loop = asyncio.get_running_loop()

@@ -11,6 +11,7 @@ import asyncio
 import logging
 from typing import Any
 
+from infra import metrics
 from projectors.runtime import catch_up
 
 log = logging.getLogger("tessera.follower")
@@ -60,9 +61,15 @@ class LogFollower:
 
     async def step(self) -> int:
         """Apply everything appended so far; return the position reached."""
-        reached, frames = await asyncio.to_thread(
-            catch_up, self.recorder, self.store, self.projections, batch_size=self.batch_size
-        )
+        reached, frames, head = await asyncio.to_thread(self._catch_up)
         self.hub.publish(frames, watermark=reached)
         self.clock.advance(reached)
+        for projection in self.projections:
+            metrics.PROJECTION_POSITION.labels(projection.name).set(reached)
+            metrics.PROJECTION_LAG.labels(projection.name).set(max(0, head - reached))
         return reached
+
+    def _catch_up(self) -> tuple[int, list[Any], int]:
+        reached, frames = catch_up(self.recorder, self.store, self.projections,
+                                   batch_size=self.batch_size)
+        return reached, frames, self.recorder.max_notification_id() or 0
