@@ -1,0 +1,69 @@
+"""Tenancy commands over HTTP (CONTRACT §3)."""
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Request, delete, post
+from litestar.response import Response
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from command_api.tenancy.representation import member_body, project_body, tenant_body
+from command_api.tenancy.schemas import AddTenantMember, CreateProject, CreateTenant
+from command_api.tenancy.scope import tenant_reference
+from domain.tenancy.application import TenancyApplication
+from infra.runtime import Runtime
+
+# Plain handlers, not Routers: the query side serves GET on the same paths, and two Routers
+# with one path both bring an OPTIONS handler, which Litestar refuses to merge.
+TENANTS, PROJECTS = "/api/v1/tenants", "/api/v1/projects"
+
+
+@post(TENANTS, status_code=HTTP_201_CREATED)
+async def create_tenant(data: CreateTenant, request: Request, runtime: Runtime) -> dict[str, Any]:
+    tenancy = runtime.app(TenancyApplication)
+    tenant, position = await runtime.execute(tenancy.create_tenant, data.name, data.slug,
+                                             request.user.id, actor=request.user.id)
+    await runtime.wait_for_projections(position)
+    return {**tenant_body(tenant, request.user.id), "position": position}
+
+
+@post(f"{TENANTS}/{{tenant_id:uuid}}/members")
+async def add_tenant_member(tenant_id: UUID, data: AddTenantMember, request: Request,
+                            runtime: Runtime) -> Response[dict[str, Any]]:
+    """201 for a new member; 200 when an existing member's role changes."""
+    tenancy = runtime.app(TenancyApplication)
+    (tenant, admitted), position = await runtime.execute(
+        tenancy.add_member, tenant_id, request.user.id, data.user_id, data.role,
+        await _is_active_user(runtime, data.user_id), actor=request.user.id)
+    await runtime.wait_for_projections(position)
+    status = HTTP_201_CREATED if admitted else HTTP_200_OK
+    return Response({**member_body(tenant, data.user_id), "position": position}, status_code=status)
+
+
+@delete(f"{TENANTS}/{{tenant_id:uuid}}/members/{{user_id:uuid}}", status_code=HTTP_204_NO_CONTENT)
+async def remove_tenant_member(tenant_id: UUID, user_id: UUID, request: Request,
+                               runtime: Runtime) -> None:
+    """Access ends before the answer: the removal waits for the memberships read model."""
+    tenancy = runtime.app(TenancyApplication)
+    _, position = await runtime.execute(tenancy.remove_member, tenant_id, request.user.id, user_id,
+                                        actor=request.user.id)
+    await runtime.wait_for_projections(position)
+
+
+@post(PROJECTS, status_code=HTTP_201_CREATED)
+async def create_project(data: CreateProject, request: Request, runtime: Runtime) -> dict[str, Any]:
+    tenancy = runtime.app(TenancyApplication)
+    project, position = await runtime.execute(
+        tenancy.create_project, tenant_reference(request), request.user.id, data.name,
+        data.description, actor=request.user.id)
+    return {**project_body(project), "position": position}
+
+
+async def _is_active_user(runtime: Runtime, user_id: UUID) -> bool:
+    row = await runtime.store.fetch_one("SELECT is_active FROM users WHERE id = :id",
+                                        {"id": str(user_id)})
+    return bool(row and row["is_active"])
+
+
+router = [create_tenant, add_tenant_member, remove_tenant_member, create_project]

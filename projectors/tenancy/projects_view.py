@@ -1,0 +1,28 @@
+"""The `projects` read model: each tenant's projects, listed in creation order."""
+from __future__ import annotations
+
+from infra.envelope import Envelope
+from projectors.projection import Projection, Writer, on
+
+
+class ProjectsView(Projection):
+    name = "projects"
+    contexts = ("tenancy",)
+    tables = {
+        "projects": """CREATE TABLE IF NOT EXISTS projects (
+            id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, name TEXT NOT NULL,
+            description TEXT NOT NULL, created_by TEXT, created_at TEXT NOT NULL)""",
+    }
+    indexes = (
+        "CREATE INDEX IF NOT EXISTS projects_by_tenant ON projects (tenant_id, created_at, id)",
+    )
+
+    @on("ProjectCreated")
+    def created(self, event: Envelope, w: Writer) -> None:
+        w.execute(
+            "INSERT INTO projects (id, tenant_id, name, description, created_by, created_at)"
+            " VALUES (:id, :tenant, :name, :description, :actor, :at)",
+            {"id": str(event.aggregate_id), "tenant": str(event.tenant_id),
+             "name": event.data["name"], "description": event.data["description"],
+             "actor": str(event.actor_id) if event.actor_id else None, "at": event.timestamp_text},
+        )
