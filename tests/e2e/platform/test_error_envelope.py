@@ -1,0 +1,71 @@
+"""Every 4xx/5xx carries the error envelope of CONTRACT §1, router errors included."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+FIELDS = {"code", "message", "details", "request_id", "timestamp"}
+RFC3339_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
+
+
+def assert_envelope(answer, status: int, code: str) -> dict:
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"].startswith("application/json")
+    error = answer.json()["error"]
+    assert set(error) == FIELDS
+    assert error["code"] == code
+    assert error["message"]
+    assert error["request_id"] == answer.headers["x-request-id"]
+    assert RFC3339_UTC.fullmatch(error["timestamp"])
+    return error
+
+
+@pytest.mark.parametrize("path", ["/api/v1/no-such-resource/", "/nothing/here", "/api/v1/users/me/extra"])
+def test_unknown_paths_are_404(stack, path):
+    with stack.client() as http:
+        assert_envelope(http.get(path), 404, "NOT_FOUND")
+
+
+@pytest.mark.parametrize("path", ["/api/v2/", "/api/v2", "/api/v2/users/me/", "/api/v2/auth/login/"])
+def test_api_v2_exists_and_is_empty(stack, path):
+    with stack.client() as http:
+        assert_envelope(http.get(path), 404, "NOT_FOUND")
+        assert_envelope(http.post(path, json={}), 404, "NOT_FOUND")
+
+
+def test_wrong_method_is_405_with_allow(stack):
+    with stack.client() as http:
+        answer = http.delete("/api/v1/auth/login/")
+    assert_envelope(answer, 405, "METHOD_NOT_ALLOWED")
+    assert "POST" in answer.headers["allow"]
+
+
+def test_malformed_json_is_invalid_payload(stack):
+    with stack.client() as http:
+        answer = http.post("/api/v1/auth/login/", content=b'{"email": "a@b.c", ',
+                           headers={"Content-Type": "application/json"})
+    assert_envelope(answer, 400, "INVALID_PAYLOAD")
+
+
+def test_failed_validation_names_the_field(stack):
+    with stack.client() as http:
+        answer = http.post("/api/v1/auth/register/", json={
+            "email": "someone@tessera.test", "password": "x", "first_name": "A", "last_name": "B"})
+    error = assert_envelope(answer, 400, "INVALID_PAYLOAD")
+    assert "password" in error["details"]
+    assert "password" in error["message"]
+
+
+def test_wrong_types_are_invalid_payload(stack):
+    with stack.client() as http:
+        answer = http.post("/api/v1/auth/login/", json={"email": 42, "password": ["x"]})
+    error = assert_envelope(answer, 400, "INVALID_PAYLOAD")
+    assert error["details"]
+
+
+def test_missing_and_bad_tokens_are_401(stack):
+    with stack.client() as http:
+        assert_envelope(http.get("/api/v1/users/me/"), 401, "UNAUTHORIZED")
+    with stack.client("not-a-jwt") as http:
+        assert_envelope(http.get("/api/v1/users/me/"), 401, "UNAUTHORIZED")

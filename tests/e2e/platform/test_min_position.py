@@ -1,0 +1,47 @@
+"""`X-Min-Position`: wait for the read models, then 503 UPSTREAM_ERROR (CONTRACT §1)."""
+from __future__ import annotations
+
+import time
+
+from tests.e2e.platform.conftest import SHORT_WAIT_SECONDS
+
+
+def test_a_position_never_reached_is_503_after_the_configured_wait(short_wait_stack):
+    token = short_wait_stack.admin_token()
+    with short_wait_stack.client(token) as http:
+        started = time.monotonic()
+        answer = http.get("/api/v1/users/me/", headers={"X-Min-Position": "999999999"})
+        waited = time.monotonic() - started
+    assert answer.status_code == 503
+    error = answer.json()["error"]
+    assert error["code"] == "UPSTREAM_ERROR"
+    assert error["request_id"] == answer.headers["x-request-id"]
+    assert answer.headers["retry-after"]
+    assert int(answer.headers["x-projection-position"]) < 999999999
+    assert SHORT_WAIT_SECONDS <= waited < 4, waited
+
+
+def test_a_position_reached_answers_at_once(short_wait_stack):
+    login = short_wait_stack.new_user()
+    with short_wait_stack.client(login["token"]) as http:
+        current = int(http.get("/api/v1/users/me/").headers["x-projection-position"])
+        started = time.monotonic()
+        answer = http.get("/api/v1/users/me/", headers={"X-Min-Position": str(current)})
+    assert answer.status_code == 200
+    assert int(answer.headers["x-projection-position"]) >= current
+    assert time.monotonic() - started < SHORT_WAIT_SECONDS
+
+
+def test_a_command_position_is_readable_at_once(stack):
+    """Read-your-writes on the shared stack: the command's position is waited for, not refused."""
+    with stack.client() as http:
+        created = http.post("/api/v1/auth/register/", json={
+            "email": f"ryw-{time.monotonic_ns()}@tessera.test", "password": "password-123",
+            "first_name": "Read", "last_name": "Writes"})
+        position = created.json()["position"]
+        token = http.post("/api/v1/auth/login/", json={
+            "email": created.json()["user"]["email"], "password": "password-123"}).json()["token"]
+        answer = http.get("/api/v1/users/me/", headers={"X-Min-Position": str(position),
+                                                        "Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200
+    assert int(answer.headers["x-projection-position"]) >= position

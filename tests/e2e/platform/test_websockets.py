@@ -1,0 +1,53 @@
+"""WebSocket conventions of CONTRACT §6 on `/ws/echo/`."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+
+@pytest.fixture(scope="module")
+def echo_url(stack) -> str:
+    return f"{stack.ws_url}/ws/echo/?token={stack.new_user()['token']}"
+
+
+def test_echo_returns_what_it_gets(echo_url):
+    with connect(echo_url) as socket:
+        for frame in ({"type": "hello", "n": 1}, {"type": "note", "text": "ünïcødé ✓"}):
+            socket.send(json.dumps(frame))
+            assert json.loads(socket.recv(timeout=10)) == frame
+
+
+def test_ping_is_answered_with_pong(echo_url):
+    with connect(echo_url) as socket:
+        for _ in range(2):
+            socket.send('{"type": "ping"}')
+            assert json.loads(socket.recv(timeout=10)) == {"type": "pong"}
+
+
+def test_echo_works_without_the_trailing_slash(stack, echo_url):
+    with connect(echo_url.replace("/ws/echo/?", "/ws/echo?")) as socket:
+        socket.send('{"type": "ping"}')
+        assert json.loads(socket.recv(timeout=10)) == {"type": "pong"}
+
+
+@pytest.mark.parametrize("query", ["?token=not-a-token", "", "?token="])
+def test_a_bad_or_missing_token_closes_with_4401(stack, query):
+    with connect(f"{stack.ws_url}/ws/echo/{query}") as socket:
+        with pytest.raises(ConnectionClosed) as closed:
+            socket.recv(timeout=10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+
+
+@pytest.mark.parametrize("bad", ["{not json", "[1, 2, 3]", '"just a string"'])
+def test_a_malformed_frame_gets_an_error_frame_and_the_socket_stays_open(echo_url, bad):
+    with connect(echo_url) as socket:
+        socket.send(bad)
+        error = json.loads(socket.recv(timeout=10))
+        assert error["type"] == "error"
+        assert error["error"]["code"] == "INVALID_PAYLOAD"
+        assert error["error"]["message"] and error["error"]["timestamp"]
+        socket.send('{"type": "ping"}')
+        assert json.loads(socket.recv(timeout=10)) == {"type": "pong"}
