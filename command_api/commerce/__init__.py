@@ -1,0 +1,1 @@
+"""Commerce commands over HTTP (CONTRACT §4)."""

@@ -1,0 +1,1 @@
+"""Quota commands over HTTP (CONTRACT §4)."""

@@ -1,0 +1,1 @@
+"""Commerce: products, their stock, and orders that reserve it."""

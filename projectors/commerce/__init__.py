@@ -1,0 +1,1 @@
+"""Commerce read models: products (with live stock) and orders."""

@@ -1,0 +1,1 @@
+"""Quota read models: limits and daily usage."""

@@ -1,0 +1,1 @@
+"""Commerce reads (CONTRACT §4) from the products and orders read models."""

@@ -1,0 +1,1 @@
+"""Quota reads (CONTRACT §4) from the quota read models."""
