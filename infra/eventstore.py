@@ -103,7 +103,7 @@ class GroupCommitRecorder:
         return getattr(self.inner, name)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        if kwargs:
+        if any(value is not None for value in kwargs.values()):  # save() passes tracking=None
             return self._remember(self.inner.insert_events(stored_events, **kwargs))
         append = _Append(stored_events)
         with self._lock:
