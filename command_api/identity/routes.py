@@ -1,42 +1,140 @@
-"""Identity commands over HTTP (CONTRACT §2)."""
+"""Identity commands over HTTP (CONTRACT §2): registration, sessions, mailed tokens, profiles."""
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
-from litestar import Router, post
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from litestar import Request, delete, patch, post
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from command_api.identity import mails, tokens
 from command_api.identity.representation import user_body
-from command_api.identity.schemas import Login, RegisterUser
+from command_api.identity.schemas import (
+    ChangeAccessLevel,
+    ConfirmEmail,
+    ForgotPassword,
+    Login,
+    RefreshSession,
+    RegisterUser,
+    ResetPassword,
+    UpdateProfile,
+)
 from domain.identity.application import IdentityApplication
 from domain.identity.errors import EmailTakenError
+from infra.email import Mailer
 from infra.passwords import hash_password, verify_password
 from infra.runtime import Runtime
-from infra.web.auth import issue_token
+from infra.throttle import login_throttle
+
+AUTH, USERS = "/api/v1/auth", "/api/v1/users"
+PUBLIC = {"public": True}
+FORGOT_MESSAGE = "If an account exists for this email, a password reset mail has been sent"
 
 
-@post("/register", opt={"public": True}, status_code=HTTP_201_CREATED)
+@post(f"{AUTH}/register", opt=PUBLIC, status_code=HTTP_201_CREATED)
 async def register(data: RegisterUser, runtime: Runtime) -> dict[str, Any]:
-    identity = runtime.app(IdentityApplication)
-    password_hash = await runtime.execute(hash_password, data.password)
+    password_hash, _ = await runtime.execute(hash_password, data.password)
     user, position = await runtime.execute(
-        identity.register, data.email, password_hash[0], data.first_name, data.last_name,
-        data.phone, data.gender, data.date_of_birth)
+        runtime.app(IdentityApplication).register, data.email, password_hash, data.first_name,
+        data.last_name, data.phone, data.gender, data.date_of_birth)
     await runtime.wait_for_projections(position)
-    _, expires = issue_token(runtime.settings, user.id, user.token_version, "access")
-    return {"user": user_body(user), "expired_at": expires, "position": position}
+    token, lifetime = tokens.mail_token(runtime.settings, user, tokens.CONFIRM_EMAIL)
+    mails.send_confirmation(runtime.resource(Mailer.from_settings), user, token, lifetime)
+    return {"user": user_body(user), "expired_at": lifetime, **dev_only(runtime, token), "position": position}
 
 
-@post("/login", opt={"public": True}, status_code=HTTP_200_OK)
-async def login(data: Login, runtime: Runtime) -> dict[str, Any]:
-    identity = runtime.app(IdentityApplication)
-    user, _ = await runtime.execute(identity.authenticate, data.email, data.password, verify_password)
-    token, expires = issue_token(runtime.settings, user.id, user.token_version, "access")
-    refresh, _ = issue_token(runtime.settings, user.id, user.token_version, "refresh")
-    return {"user": user_body(user), "token": token, "refresh": refresh, "expired_at": expires}
+@post(f"{AUTH}/login", opt=PUBLIC, status_code=HTTP_200_OK)
+async def login(data: Login, request: Request, runtime: Runtime) -> dict[str, Any]:
+    throttle, client = runtime.resource(login_throttle), f"{client_address(request)}|{data.email.strip().lower()}"
+    throttle.attempt(client)
+    (user, session), position = await runtime.execute(
+        runtime.app(IdentityApplication).log_in, data.email, data.password, verify_password, tokens.new_jti())
+    throttle.succeeded(client)
+    return {"user": user_body(user), **tokens.session_tokens(runtime.settings, user, session), "position": position}
 
 
-router = Router(path="/api/v1/auth", route_handlers=[register, login])
+@post(f"{AUTH}/refresh", opt=PUBLIC, status_code=HTTP_200_OK)
+async def refresh(data: RefreshSession, runtime: Runtime) -> dict[str, Any]:
+    session_id, jti = tokens.read_refresh_token(runtime.settings, data.refresh)
+    (user, session), position = await runtime.execute(
+        runtime.app(IdentityApplication).refresh_session, session_id, jti, tokens.new_jti())
+    return {**tokens.session_tokens(runtime.settings, user, session), "position": position}
+
+
+@post(f"{AUTH}/confirm_email", opt=PUBLIC, status_code=HTTP_200_OK)
+async def confirm_email(data: ConfirmEmail, runtime: Runtime) -> dict[str, Any]:
+    user_id, _, email = tokens.read_mail_token(runtime.settings, data.token, tokens.CONFIRM_EMAIL)
+    user, position = await runtime.execute(runtime.app(IdentityApplication).confirm_email, user_id, email,
+                                           actor=user_id)
+    position = await settled(runtime, position)
+    return {"user": user_body(user), **tokens.access_token(runtime.settings, user), "position": position}
+
+
+@post(f"{AUTH}/forgot_password", opt=PUBLIC, status_code=HTTP_200_OK)
+async def forgot_password(data: ForgotPassword, runtime: Runtime) -> dict[str, Any]:
+    user, _ = await runtime.execute(runtime.app(IdentityApplication).user_by_email, data.email)
+    if user is None or not user.is_active:
+        return {"message": FORGOT_MESSAGE}
+    token, lifetime = tokens.mail_token(runtime.settings, user, tokens.RESET_PASSWORD)
+    mails.send_password_reset(runtime.resource(Mailer.from_settings), user, token, lifetime)
+    return {"message": FORGOT_MESSAGE, **dev_only(runtime, token)}
+
+
+@post(f"{AUTH}/reset_password", opt=PUBLIC, status_code=HTTP_200_OK)
+async def reset_password(data: ResetPassword, runtime: Runtime) -> dict[str, Any]:
+    user_id, token_version, _ = tokens.read_mail_token(runtime.settings, data.token, tokens.RESET_PASSWORD)
+    password_hash, _ = await runtime.execute(hash_password, data.password)
+    user, position = await runtime.execute(runtime.app(IdentityApplication).reset_password, user_id,
+                                           token_version, password_hash, actor=user_id)
+    await runtime.wait_for_projections(position)
+    return {"user": user_body(user), **tokens.access_token(runtime.settings, user), "position": position}
+
+
+@patch(f"{USERS}/me", status_code=HTTP_200_OK)
+async def update_me(data: UpdateProfile, request: Request, runtime: Runtime) -> dict[str, Any]:
+    user, position = await runtime.execute(runtime.app(IdentityApplication).update_profile, request.user.id,
+                                           data.changes(), actor=request.user.id)
+    return {**user_body(user), "position": position}
+
+
+@delete(f"{USERS}/me", status_code=HTTP_204_NO_CONTENT)
+async def deactivate_me(request: Request, runtime: Runtime) -> None:
+    _, position = await runtime.execute(runtime.app(IdentityApplication).deactivate, request.user.id,
+                                        actor=request.user.id)
+    await runtime.wait_for_projections(position)
+
+
+@patch(f"{USERS}/{{user_id:uuid}}/access_level", status_code=HTTP_200_OK)
+async def change_access_level(user_id: UUID, data: ChangeAccessLevel, request: Request,
+                              runtime: Runtime) -> dict[str, Any]:
+    user, position = await runtime.execute(runtime.app(IdentityApplication).change_access_level,
+                                           request.user.id, user_id, data.access_level, actor=request.user.id)
+    position = await settled(runtime, position)
+    return {**user_body(user), "position": position}
+
+
+def dev_only(runtime: Runtime, token: str) -> dict[str, str]:
+    """Mailed tokens appear in bodies only in dev mode (CONTRACT §1)."""
+    return {"token": token} if runtime.settings.env == "dev" else {}
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def settled(runtime: Runtime, position: int | None) -> int:
+    """The command's position once read models show it; a command that changed nothing
+    answers with the log's head, which already includes the state it found."""
+    if position is None:
+        head, _ = await runtime.execute(runtime.recorder.max_notification_id)
+        return int(head or 0)
+    await runtime.wait_for_projections(position)
+    return position
+
+
+# Plain handlers, not Routers: the query side serves GET on the same paths (users/me).
+router = [register, login, refresh, confirm_email, forgot_password, reset_password,
+          update_me, deactivate_me, change_access_level]
 
 
 async def on_startup(runtime: Runtime) -> None:

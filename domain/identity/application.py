@@ -3,14 +3,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
+from domain.aggregate import Aggregate
 from domain.application import ContextApplication
 from domain.errors import NotFoundError
-from domain.identity.errors import EmailTakenError, InvalidCredentialsError
+from domain.identity.errors import EmailTakenError, InvalidCredentialsError, RefreshRejectedError
+from domain.identity.login_session import LoginSession
 from domain.identity.user import EmailClaim, User
+
+A = TypeVar("A", bound=Aggregate)
 
 
 class IdentityApplication(ContextApplication):
@@ -39,5 +44,58 @@ class IdentityApplication(ContextApplication):
             raise InvalidCredentialsError()
         return user
 
+    def log_in(self, email: str, password: str, verify: Callable[[str, str], bool],
+               refresh_jti: str) -> tuple[User, LoginSession]:
+        user = self.authenticate(email, password, verify)
+        session = LoginSession(user.id, refresh_jti, user.token_version)
+        self.save(session)
+        return user, session
+
+    def refresh_session(self, session_id: UUID, used_jti: str, next_jti: str) -> tuple[User, LoginSession]:
+        session = self.load(LoginSession, session_id)
+        user = self.load(User, session.user_id)
+        try:
+            session.rotate(used_jti, next_jti, user)
+        finally:
+            self._save_changes(session, conflict=RefreshRejectedError())
+        return user, session
+
+    def confirm_email(self, user_id: UUID, email: str) -> User:
+        user = self.load(User, user_id)
+        user.confirm_email(email)
+        return self._save_changes(user)
+
+    def reset_password(self, user_id: UUID, token_version: int, password_hash: str) -> User:
+        user = self.load(User, user_id)
+        user.reset_password(password_hash, token_version)
+        return self._save_changes(user)
+
+    def update_profile(self, user_id: UUID, changes: dict[str, str | None]) -> User:
+        user = self.load(User, user_id)
+        user.update_profile(changes)
+        return self._save_changes(user)
+
+    def deactivate(self, user_id: UUID) -> User:
+        user = self.load(User, user_id)
+        user.deactivate()
+        return self._save_changes(user)
+
+    def change_access_level(self, admin_id: UUID, user_id: UUID, access_level: str) -> User:
+        admin, user = self.load(User, admin_id), self.load(User, user_id)
+        user.set_access_level(access_level, admin)
+        return self._save_changes(user)
+
     def get_user(self, user_id: UUID) -> User:
         return self.load(User, user_id)
+
+    def _save_changes(self, aggregate: A, conflict: Exception | None = None) -> A:
+        """Save only if a rule recorded something; a concurrent change raises `conflict` if given."""
+        if not aggregate.pending_events:
+            return aggregate
+        try:
+            self.save(aggregate)
+        except IntegrityError:
+            if conflict is None:
+                raise
+            raise conflict from None
+        return aggregate

@@ -7,11 +7,21 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.aggregate import Aggregate, stable_id
+from domain.identity.errors import (
+    InvalidMailTokenError,
+    NotAdminError,
+    NothingToUpdateError,
+    OwnAccessLevelError,
+    UnknownAccessLevelError,
+)
 
 ACCESS_LEVELS = ("admin", "support", "user")
+PROFILE_FIELDS = ("first_name", "last_name", "phone", "gender", "date_of_birth", "avatar_url")
 
 
 class User(Aggregate):
+    """A person who logs in. `token_version` changes whenever every token issued so far must die."""
+
     @event("UserRegistered")
     def __init__(self, email: str, password_hash: str, first_name: str, last_name: str,
                  phone: str | None = None, gender: str | None = None, date_of_birth: date | None = None,
@@ -26,17 +36,50 @@ class User(Aggregate):
         self.is_active = True
         self.token_version = 1
 
+    def confirm_email(self, email: str) -> None:
+        """Confirm the address a token was issued for; confirming twice changes nothing."""
+        if not self.is_active or email != self.email:
+            raise InvalidMailTokenError()
+        if not self.email_confirmed:
+            self._email_confirmed()
+
+    def reset_password(self, password_hash: str, token_version: int) -> None:
+        """A reset token names the token version it was issued under, so it works once."""
+        if not self.is_active or token_version != self.token_version:
+            raise InvalidMailTokenError()
+        self.change_password(password_hash)
+
+    def update_profile(self, changes: dict[str, str | None]) -> None:
+        changes = {field: value for field, value in changes.items() if field in PROFILE_FIELDS}
+        if not changes:
+            raise NothingToUpdateError()
+        self._profile_updated(changes)
+
+    def set_access_level(self, access_level: str, admin: User) -> None:
+        if admin.access_level != "admin" or not admin.is_active:
+            raise NotAdminError()
+        if admin.id == self.id:
+            raise OwnAccessLevelError()
+        if access_level not in ACCESS_LEVELS:
+            raise UnknownAccessLevelError(ACCESS_LEVELS)
+        if access_level != self.access_level:
+            self._access_level_changed(access_level)
+
+    def deactivate(self) -> None:
+        if self.is_active:
+            self._deactivated()
+
     @event("UserEmailConfirmed")
-    def confirm_email(self) -> None:
+    def _email_confirmed(self) -> None:
         self.email_confirmed = True
 
     @event("UserProfileUpdated")
-    def update_profile(self, changes: dict[str, str | None]) -> None:
+    def _profile_updated(self, changes: dict[str, str | None]) -> None:
         for field, value in changes.items():
-            setattr(self, field, value)
+            setattr(self, field, date.fromisoformat(value) if field == "date_of_birth" and value else value)
 
     @event("UserAccessLevelChanged")
-    def change_access_level(self, access_level: str) -> None:
+    def _access_level_changed(self, access_level: str) -> None:
         self.access_level = access_level
 
     @event("UserPasswordChanged")
@@ -45,7 +88,7 @@ class User(Aggregate):
         self.token_version += 1
 
     @event("UserDeactivated")
-    def deactivate(self) -> None:
+    def _deactivated(self) -> None:
         self.is_active = False
         self.token_version += 1
 

@@ -34,7 +34,7 @@ class UsersView(Projection):
              "last_name": d["last_name"], "phone": d.get("phone"), "gender": d.get("gender"),
              "dob": d.get("date_of_birth"), "level": d.get("access_level", "user"),
              "confirmed": bool(d.get("email_confirmed")), "active": True, "joined": event.timestamp_text,
-             "search": " ".join((d["email"], d["first_name"], d["last_name"])).lower()},
+             "search": search_text(d["email"], d["first_name"], d["last_name"])},
         )
 
     @on("UserEmailConfirmed")
@@ -47,10 +47,15 @@ class UsersView(Projection):
         changes = {k: v for k, v in event.data["changes"].items() if k in PROFILE_FIELDS}
         if not changes:
             return
+        row = w.fetch_one("SELECT email, first_name, last_name FROM users WHERE id = :id",
+                          {"id": str(event.aggregate_id)})
+        if row is None:
+            return
+        names = {"first_name": row["first_name"], "last_name": row["last_name"], **changes}
         assignments = ", ".join(f"{field} = :{field}" for field in sorted(changes))
-        w.execute(f"UPDATE users SET {assignments} WHERE id = :id", {**changes, "id": str(event.aggregate_id)})
-        w.execute("UPDATE users SET search = lower(email || ' ' || first_name || ' ' || last_name) WHERE id = :id",
-                  {"id": str(event.aggregate_id)})
+        w.execute(f"UPDATE users SET {assignments}, search = :search WHERE id = :id",
+                  {**changes, "search": search_text(row["email"], names["first_name"], names["last_name"]),
+                   "id": str(event.aggregate_id)})
 
     @on("UserAccessLevelChanged")
     def access_level_changed(self, event: Envelope, w: Writer) -> None:
@@ -66,3 +71,8 @@ class UsersView(Projection):
     def deactivated(self, event: Envelope, w: Writer) -> None:
         w.execute("UPDATE users SET is_active = :no, token_version = token_version + 1 WHERE id = :id",
                   {"no": False, "id": str(event.aggregate_id)})
+
+
+def search_text(email: str, first_name: str, last_name: str) -> str:
+    """What `?search=` matches: lower-cased in Python, as SQLite's lower() knows only ASCII."""
+    return "\n".join((email, first_name, last_name)).lower()

@@ -1,0 +1,215 @@
+"""Outgoing mail: SMTP when `TESSERA_SMTP_URL` is set, else `.eml` files under `<data_dir>/mail/`.
+
+`Mailer.send` / `send_many` deliver now (blocking: call them off the event loop) and report
+each recipient's outcome; `send_many` uses one SMTP connection for the whole batch. `submit`
+is for request handlers: it queues the mail and returns at once; a worker thread sends what
+has queued up in batches, retries temporary failures with backoff and logs what it gives up
+on, so a command never waits for, or fails because of, the mail server. Queued mail lives in
+memory: a process killed before its queue drains loses those mails (at most once).
+
+URL forms: `smtp://[user:password@]host[:port][?starttls=1][&from=Name <addr>]`, `smtps://...`.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import smtplib
+import socket
+import ssl
+import threading
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from infra.config import Settings
+
+log = logging.getLogger("tessera.email")
+DEFAULT_SENDER = "Tessera <no-reply@tessera.local>"
+SMTP_PORTS = {"smtp": 25, "smtps": 465}
+
+
+@dataclass(frozen=True)
+class Mail:
+    to: str
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One recipient's outcome; `temporary` failures (4xx, connection trouble) may be retried."""
+
+    to: str
+    ok: bool
+    error: str | None = None
+    temporary: bool = False
+
+
+class SmtpTransport:
+    def __init__(self, url: str, timeout: float = 15.0) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in SMTP_PORTS or not parts.hostname:
+            raise ValueError("TESSERA_SMTP_URL must look like smtp://host:port or smtps://host:port")
+        query = parse_qs(parts.query)
+        self.secure, self.host = parts.scheme == "smtps", parts.hostname
+        self.port = parts.port or SMTP_PORTS[parts.scheme]
+        self.starttls = query.get("starttls", ["0"])[0].lower() in ("1", "true", "yes")
+        self.username, self.password = unquote(parts.username or ""), unquote(parts.password or "")
+        self.sender = query.get("from", [DEFAULT_SENDER])[0]
+        self.timeout = timeout
+
+    def deliver(self, messages: Sequence[EmailMessage]) -> list[Delivery]:
+        results: list[Delivery] = []
+        try:
+            with self._connect() as smtp:
+                for message in messages:
+                    results.append(_send_one(smtp, message))
+        except (OSError, smtplib.SMTPException) as error:
+            reason = f"{type(error).__name__}: {error}"
+            results += [Delivery(str(m["To"]), False, reason, True) for m in messages[len(results):]]
+        return results
+
+    def _connect(self) -> smtplib.SMTP:
+        local = socket.gethostname()  # getfqdn() may wait on DNS
+        if self.secure:
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, local_hostname=local,
+                                                  timeout=self.timeout, context=ssl.create_default_context())
+        else:
+            smtp = smtplib.SMTP(self.host, self.port, local_hostname=local, timeout=self.timeout)
+        if self.starttls:
+            smtp.starttls(context=ssl.create_default_context())
+        if self.username:
+            smtp.login(self.username, self.password)
+        return smtp
+
+
+def _send_one(smtp: smtplib.SMTP, message: EmailMessage) -> Delivery:
+    to = str(message["To"])
+    try:
+        smtp.send_message(message)
+    except smtplib.SMTPRecipientsRefused as refused:
+        code, text = next(iter(refused.recipients.values()))
+        return Delivery(to, False, f"{code} {text.decode(errors='replace')}", 400 <= code < 500)
+    except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as error:
+        smtp.rset()
+        return Delivery(to, False, f"{error.smtp_code} {error.smtp_error.decode(errors='replace')}",
+                        400 <= error.smtp_code < 500)
+    return Delivery(to, True)
+
+
+class FileTransport:
+    """Development mail: every message is an `.eml` file a developer (or a test) can open."""
+
+    def __init__(self, directory: Path, sender: str = DEFAULT_SENDER) -> None:
+        self.directory, self.sender = directory, sender
+
+    def deliver(self, messages: Sequence[EmailMessage]) -> list[Delivery]:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for message in messages:
+            name = f"{uuid.uuid4().hex}.eml"
+            partial = self.directory / f".{name}.tmp"
+            partial.write_bytes(message.as_bytes())
+            partial.rename(self.directory / name)
+        return [Delivery(str(m["To"]), True) for m in messages]
+
+
+class Mailer:
+    max_attempts = 5
+    batch_size = 100
+
+    def __init__(self, transport: SmtpTransport | FileTransport) -> None:
+        self.transport = transport
+        self._queue: queue.Queue[tuple[Mail, int] | None] = queue.Queue()
+        self._worker: threading.Thread | None = None
+        self._timers: set[threading.Timer] = set()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Mailer:
+        if settings.smtp_url:
+            return cls(SmtpTransport(settings.smtp_url))
+        return cls(FileTransport(Path(settings.data_dir) / "mail"))
+
+    def send(self, to: str, subject: str, body: str) -> Delivery:
+        return self.send_many([Mail(to, subject, body)])[0]
+
+    def send_many(self, mails: Iterable[Mail]) -> list[Delivery]:
+        """Deliver now over one connection; one `Delivery` per mail, in order."""
+        return self.transport.deliver([self._message(mail) for mail in mails])
+
+    def submit(self, to: str, subject: str, body: str) -> None:
+        """Queue a mail for the background sender and return at once."""
+        with self._lock:
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._run, name="tessera-mailer", daemon=True)
+                self._worker.start()
+        self._queue.put((Mail(to, subject, body), 1))
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Send what is queued (for up to `timeout` s), then stop; pending retries are dropped."""
+        with self._lock:
+            for timer in self._timers:
+                timer.cancel()
+            worker, self._worker = self._worker, None
+        if worker is not None:
+            self._queue.put(None)
+            worker.join(timeout)
+
+    async def aclose(self) -> None:
+        await asyncio.to_thread(self.close)
+
+    def _message(self, mail: Mail) -> EmailMessage:
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = self.transport.sender, mail.to, mail.subject
+        message["Date"], message["Message-ID"] = formatdate(usegmt=True), make_msgid(domain="tessera.local")
+        message.set_content(mail.body)
+        return message
+
+    def _run(self) -> None:
+        while (batch := self._next_batch()) is not None:
+            for (mail, attempt), delivery in zip(batch, self.send_many(m for m, _ in batch)):
+                if not delivery.ok:
+                    self._failed(mail, attempt, delivery)
+
+    def _next_batch(self) -> list[tuple[Mail, int]] | None:
+        first = self._queue.get()
+        batch = [first] if first is not None else []
+        while first is not None and len(batch) < self.batch_size:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is None:
+                self._queue.put(None)
+                break
+            batch.append(item)
+        return batch or None
+
+    def _failed(self, mail: Mail, attempt: int, delivery: Delivery) -> None:
+        if not delivery.temporary or attempt >= self.max_attempts:
+            log.error("mail %r to %s not delivered after %d attempt(s): %s",
+                      mail.subject, masked(mail.to), attempt, delivery.error)
+            return
+        log.warning("mail to %s failed (%s); retrying", masked(mail.to), delivery.error)
+        timer = threading.Timer(2.0 ** attempt, self._retry, ((mail, attempt + 1),))
+        timer.daemon = True
+        with self._lock:
+            self._timers.add(timer)
+        timer.start()
+
+    def _retry(self, item: tuple[Mail, int]) -> None:
+        with self._lock:
+            self._timers = {t for t in self._timers if t.is_alive() and t is not threading.current_thread()}
+            if self._worker is not None:
+                self._queue.put(item)
+
+
+def masked(address: str) -> str:
+    """An address fit for logs: `a***@example.com`."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
