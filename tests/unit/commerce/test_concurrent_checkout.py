@@ -1,0 +1,89 @@
+"""The application under threads: no oversell within one process or across two.
+
+Two application instances over one recorder stand for two processes: each has its own
+locks and aggregate cache, so only the store's version check keeps them honest.
+"""
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import pytest
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.popo import POPOApplicationRecorder
+
+from domain.commerce.application import CommerceApplication
+from domain.commerce.product import Product
+from domain.concurrency import MAX_ATTEMPTS, KeyedLocks, serialised
+from domain.errors import InsufficientStockError
+from infra.eventstore import GroupCommitRecorder, MsgspecMapper
+
+
+def applications(count: int) -> list[CommerceApplication]:
+    recorder, mapper = GroupCommitRecorder(POPOApplicationRecorder()), MsgspecMapper()
+    return [CommerceApplication(recorder, mapper) for _ in range(count)]
+
+
+def buy_all(apps: list[CommerceApplication], product_id: uuid.UUID, attempts: int) -> list[str]:
+    def buy(index: int) -> str:
+        try:
+            apps[index % len(apps)].place_order(uuid.uuid4(), {product_id: 1})
+        except InsufficientStockError:
+            return "short"
+        except IntegrityError:
+            return "conflict"
+        return "placed"
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        return list(pool.map(buy, range(attempts)))
+
+
+def test_one_process_sells_exactly_the_stock_without_conflicts():
+    [app] = applications(1)
+    product = app.create_product("Pen", Decimal("1.00"), 25)
+    outcomes = buy_all([app], product.id, 100)
+    assert (outcomes.count("placed"), outcomes.count("short"), outcomes.count("conflict")) == (25, 75, 0)
+    assert app.load(Product, product.id).stock == 0
+
+
+def test_two_processes_never_oversell():
+    apps = applications(2)
+    product = apps[0].create_product("Pen", Decimal("1.00"), 40)
+    outcomes = buy_all(apps, product.id, 120)
+    stock = apps[1].load(Product, product.id).stock
+    assert outcomes.count("placed") == 40 - stock
+    assert stock == 0 or outcomes.count("conflict") > 0
+
+
+def test_serialised_retries_conflicts_a_bounded_number_of_times():
+    calls = []
+
+    def flaky() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise IntegrityError("version taken")
+        return "saved"
+
+    assert serialised(KeyedLocks(), ["k"], flaky) == "saved" and len(calls) == 3
+
+    def always_conflicting() -> str:
+        calls.append(1)
+        raise IntegrityError("version taken")
+
+    calls.clear()
+    with pytest.raises(IntegrityError):
+        serialised(KeyedLocks(), ["k"], always_conflicting)
+    assert len(calls) == MAX_ATTEMPTS
+
+
+def test_keyed_locks_take_many_keys_in_one_order():
+    locks = KeyedLocks(stripes=8)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        done = list(pool.map(lambda i: _hold(locks, ["a", "b", "c"] if i % 2 else ["c", "b", "a"]), range(200)))
+    assert done == [True] * 200
+
+
+def _hold(locks: KeyedLocks, keys: list[str]) -> bool:
+    with locks.holding(keys):
+        return True
