@@ -71,14 +71,16 @@ class SmtpTransport:
                     results.append(_send_one(smtp, message))
         except (OSError, smtplib.SMTPException) as error:
             reason = f"{type(error).__name__}: {error}"
-            results += [Delivery(str(m["To"]), False, reason, True) for m in messages[len(results):]]
+            unsent = messages[len(results):]
+            results += [Delivery(str(m["To"]), False, reason, True) for m in unsent]
         return results
 
     def _connect(self) -> smtplib.SMTP:
         local = socket.gethostname()  # getfqdn() may wait on DNS
         if self.secure:
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, local_hostname=local,
-                                                  timeout=self.timeout, context=ssl.create_default_context())
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                self.host, self.port, local_hostname=local, timeout=self.timeout,
+                context=ssl.create_default_context())
         else:
             smtp = smtplib.SMTP(self.host, self.port, local_hostname=local, timeout=self.timeout)
         if self.starttls:
@@ -94,12 +96,16 @@ def _send_one(smtp: smtplib.SMTP, message: EmailMessage) -> Delivery:
         smtp.send_message(message)
     except smtplib.SMTPRecipientsRefused as refused:
         code, text = next(iter(refused.recipients.values()))
-        return Delivery(to, False, f"{code} {text.decode(errors='replace')}", 400 <= code < 500)
+        return Delivery(to, False, f"{code} {_text(text)}", 400 <= code < 500)
     except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as error:
         smtp.rset()
-        return Delivery(to, False, f"{error.smtp_code} {error.smtp_error.decode(errors='replace')}",
-                        400 <= error.smtp_code < 500)
+        code = error.smtp_code
+        return Delivery(to, False, f"{code} {_text(error.smtp_error)}", 400 <= code < 500)
     return Delivery(to, True)
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else reply
 
 
 class FileTransport:
@@ -146,7 +152,8 @@ class Mailer:
         """Queue a mail for the background sender and return at once."""
         with self._lock:
             if self._worker is None:
-                self._worker = threading.Thread(target=self._run, name="tessera-mailer", daemon=True)
+                self._worker = threading.Thread(target=self._run, name="tessera-mailer",
+                                                daemon=True)
                 self._worker.start()
         self._queue.put((Mail(to, subject, body), 1))
 
@@ -165,8 +172,9 @@ class Mailer:
 
     def _message(self, mail: Mail) -> EmailMessage:
         message = EmailMessage()
-        message["From"], message["To"], message["Subject"] = self.transport.sender, mail.to, mail.subject
-        message["Date"], message["Message-ID"] = formatdate(usegmt=True), make_msgid(domain="tessera.local")
+        message["From"], message["To"] = self.transport.sender, mail.to
+        message["Subject"], message["Date"] = mail.subject, formatdate(usegmt=True)
+        message["Message-ID"] = make_msgid(domain="tessera.local")
         message.set_content(mail.body)
         return message
 
@@ -204,7 +212,8 @@ class Mailer:
 
     def _retry(self, item: tuple[Mail, int]) -> None:
         with self._lock:
-            self._timers = {t for t in self._timers if t.is_alive() and t is not threading.current_thread()}
+            me = threading.current_thread()
+            self._timers = {t for t in self._timers if t.is_alive() and t is not me}
             if self._worker is not None:
                 self._queue.put(item)
 

@@ -35,7 +35,8 @@ class FailureThrottle:
             recent = self._recent(key)
             if len(recent) >= self.limit:
                 wait = recent[0] + self.window - self.clock()
-                raise RateLimitedError("Too many failed attempts; try again later", max(1, math.ceil(wait)))
+                raise RateLimitedError("Too many failed attempts; try again later",
+                                       max(1, math.ceil(wait)))
             recent.append(self.clock())
 
     def succeeded(self, key: str) -> None:

@@ -52,7 +52,8 @@ def _positive_int(request: Request, name: str, default: int) -> int:
     except ValueError:
         value = 0
     if value < 1 or value > 10**9:
-        raise ApiError(400, "INVALID_PAYLOAD", f"Query parameter '{name}' must be a positive integer",
+        raise ApiError(400, "INVALID_PAYLOAD",
+                       f"Query parameter '{name}' must be a positive integer",
                        {name: ["must be a positive integer"]})
     return value
 

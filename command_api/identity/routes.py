@@ -35,44 +35,48 @@ FORGOT_MESSAGE = "If an account exists for this email, a password reset mail has
 async def register(data: RegisterUser, runtime: Runtime) -> dict[str, Any]:
     password_hash, _ = await runtime.execute(hash_password, data.password)
     user, position = await runtime.execute(
-        runtime.app(IdentityApplication).register, data.email, password_hash, data.first_name,
-        data.last_name, data.phone, data.gender, data.date_of_birth)
+        identity(runtime).register, data.email, password_hash, data.first_name, data.last_name,
+        data.phone, data.gender, data.date_of_birth)
     await runtime.wait_for_projections(position)
     token, lifetime = tokens.mail_token(runtime.settings, user, tokens.CONFIRM_EMAIL)
     mails.send_confirmation(runtime.resource(Mailer.from_settings), user, token, lifetime)
-    return {"user": user_body(user), "expired_at": lifetime, **dev_only(runtime, token), "position": position}
+    return {"user": user_body(user), "expired_at": lifetime, **dev_only(runtime, token),
+            "position": position}
 
 
 @post(f"{AUTH}/login", opt=PUBLIC, status_code=HTTP_200_OK)
 async def login(data: Login, request: Request, runtime: Runtime) -> dict[str, Any]:
-    throttle, client = runtime.resource(login_throttle), f"{client_address(request)}|{data.email.strip().lower()}"
+    throttle = runtime.resource(login_throttle)
+    client = f"{client_address(request)}|{data.email.strip().lower()}"
     throttle.attempt(client)
     (user, session), position = await runtime.execute(
-        runtime.app(IdentityApplication).log_in, data.email, data.password, verify_password, tokens.new_jti())
+        identity(runtime).log_in, data.email, data.password, verify_password, tokens.new_jti())
     throttle.succeeded(client)
-    return {"user": user_body(user), **tokens.session_tokens(runtime.settings, user, session), "position": position}
+    return {"user": user_body(user), **tokens.session_tokens(runtime.settings, user, session),
+            "position": position}
 
 
 @post(f"{AUTH}/refresh", opt=PUBLIC, status_code=HTTP_200_OK)
 async def refresh(data: RefreshSession, runtime: Runtime) -> dict[str, Any]:
     session_id, jti = tokens.read_refresh_token(runtime.settings, data.refresh)
     (user, session), position = await runtime.execute(
-        runtime.app(IdentityApplication).refresh_session, session_id, jti, tokens.new_jti())
+        identity(runtime).refresh_session, session_id, jti, tokens.new_jti())
     return {**tokens.session_tokens(runtime.settings, user, session), "position": position}
 
 
 @post(f"{AUTH}/confirm_email", opt=PUBLIC, status_code=HTTP_200_OK)
 async def confirm_email(data: ConfirmEmail, runtime: Runtime) -> dict[str, Any]:
     user_id, _, email = tokens.read_mail_token(runtime.settings, data.token, tokens.CONFIRM_EMAIL)
-    user, position = await runtime.execute(runtime.app(IdentityApplication).confirm_email, user_id, email,
+    user, position = await runtime.execute(identity(runtime).confirm_email, user_id, email,
                                            actor=user_id)
     position = await settled(runtime, position)
-    return {"user": user_body(user), **tokens.access_token(runtime.settings, user), "position": position}
+    return {"user": user_body(user), **tokens.access_token(runtime.settings, user),
+            "position": position}
 
 
 @post(f"{AUTH}/forgot_password", opt=PUBLIC, status_code=HTTP_200_OK)
 async def forgot_password(data: ForgotPassword, runtime: Runtime) -> dict[str, Any]:
-    user, _ = await runtime.execute(runtime.app(IdentityApplication).user_by_email, data.email)
+    user, _ = await runtime.execute(identity(runtime).user_by_email, data.email)
     if user is None or not user.is_active:
         return {"message": FORGOT_MESSAGE}
     token, lifetime = tokens.mail_token(runtime.settings, user, tokens.RESET_PASSWORD)
@@ -82,35 +86,44 @@ async def forgot_password(data: ForgotPassword, runtime: Runtime) -> dict[str, A
 
 @post(f"{AUTH}/reset_password", opt=PUBLIC, status_code=HTTP_200_OK)
 async def reset_password(data: ResetPassword, runtime: Runtime) -> dict[str, Any]:
-    user_id, token_version, _ = tokens.read_mail_token(runtime.settings, data.token, tokens.RESET_PASSWORD)
+    user_id, version, _ = tokens.read_mail_token(runtime.settings, data.token,
+                                                 tokens.RESET_PASSWORD)
     password_hash, _ = await runtime.execute(hash_password, data.password)
-    user, position = await runtime.execute(runtime.app(IdentityApplication).reset_password, user_id,
-                                           token_version, password_hash, actor=user_id)
+    user, position = await runtime.execute(identity(runtime).reset_password, user_id, version,
+                                           password_hash, actor=user_id)
     await runtime.wait_for_projections(position)
-    return {"user": user_body(user), **tokens.access_token(runtime.settings, user), "position": position}
+    return {"user": user_body(user), **tokens.access_token(runtime.settings, user),
+            "position": position}
 
 
 @patch(f"{USERS}/me", status_code=HTTP_200_OK)
 async def update_me(data: UpdateProfile, request: Request, runtime: Runtime) -> dict[str, Any]:
-    user, position = await runtime.execute(runtime.app(IdentityApplication).update_profile, request.user.id,
-                                           data.changes(), actor=request.user.id)
+    me = request.user.id
+    user, position = await runtime.execute(identity(runtime).update_profile, me, data.changes(),
+                                           actor=me)
     return {**user_body(user), "position": position}
 
 
 @delete(f"{USERS}/me", status_code=HTTP_204_NO_CONTENT)
 async def deactivate_me(request: Request, runtime: Runtime) -> None:
-    _, position = await runtime.execute(runtime.app(IdentityApplication).deactivate, request.user.id,
-                                        actor=request.user.id)
+    """Answers once the read model has the new token version: old tokens are dead on return."""
+    me = request.user.id
+    _, position = await runtime.execute(identity(runtime).deactivate, me, actor=me)
     await runtime.wait_for_projections(position)
 
 
 @patch(f"{USERS}/{{user_id:uuid}}/access_level", status_code=HTTP_200_OK)
 async def change_access_level(user_id: UUID, data: ChangeAccessLevel, request: Request,
                               runtime: Runtime) -> dict[str, Any]:
-    user, position = await runtime.execute(runtime.app(IdentityApplication).change_access_level,
-                                           request.user.id, user_id, data.access_level, actor=request.user.id)
+    admin = request.user.id
+    user, position = await runtime.execute(identity(runtime).change_access_level, admin, user_id,
+                                           data.access_level, actor=admin)
     position = await settled(runtime, position)
     return {**user_body(user), "position": position}
+
+
+def identity(runtime: Runtime) -> IdentityApplication:
+    return runtime.app(IdentityApplication)
 
 
 def dev_only(runtime: Runtime, token: str) -> dict[str, str]:
@@ -142,14 +155,14 @@ async def on_startup(runtime: Runtime) -> None:
     settings = runtime.settings
     if not (settings.admin_email and settings.admin_password):
         return
-    identity = runtime.app(IdentityApplication)
-    existing, _ = await runtime.execute(identity.user_by_email, settings.admin_email)
+    existing, _ = await runtime.execute(identity(runtime).user_by_email, settings.admin_email)
     if existing is not None:
         return
     password_hash, _ = await runtime.execute(hash_password, settings.admin_password)
     try:
-        _, position = await runtime.execute(identity.register, settings.admin_email, password_hash,
-                                            "Admin", "Tessera", None, None, None, "admin", True)
+        _, position = await runtime.execute(identity(runtime).register, settings.admin_email,
+                                            password_hash, "Admin", "Tessera", None, None, None,
+                                            "admin", True)
     except EmailTakenError:
         return
     await runtime.wait_for_projections(position)

@@ -58,8 +58,9 @@ class UpdateProfile(msgspec.Struct, forbid_unknown_fields=True):
 
     def changes(self) -> dict[str, str | None]:
         """The fields the client sent, as event values (dates in ISO form)."""
-        given = {f: getattr(self, f) for f in self.__struct_fields__ if getattr(self, f) is not UNSET}
-        return {f: v.isoformat() if isinstance(v, date) else v for f, v in given.items()}
+        given = {f: getattr(self, f) for f in self.__struct_fields__}
+        return {f: v.isoformat() if isinstance(v, date) else v
+                for f, v in given.items() if v is not UNSET}
 
 
 class ChangeAccessLevel(msgspec.Struct):

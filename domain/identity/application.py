@@ -51,7 +51,8 @@ class IdentityApplication(ContextApplication):
         self.save(session)
         return user, session
 
-    def refresh_session(self, session_id: UUID, used_jti: str, next_jti: str) -> tuple[User, LoginSession]:
+    def refresh_session(self, session_id: UUID, used_jti: str,
+                        next_jti: str) -> tuple[User, LoginSession]:
         session = self.load(LoginSession, session_id)
         user = self.load(User, session.user_id)
         try:
@@ -89,7 +90,7 @@ class IdentityApplication(ContextApplication):
         return self.load(User, user_id)
 
     def _save_changes(self, aggregate: A, conflict: Exception | None = None) -> A:
-        """Save only if a rule recorded something; a concurrent change raises `conflict` if given."""
+        """Save only if a rule recorded something; a concurrent change raises `conflict`."""
         if not aggregate.pending_events:
             return aggregate
         try:

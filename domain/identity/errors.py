@@ -43,7 +43,8 @@ class OwnAccessLevelError(ForbiddenError):
 
 class UnknownAccessLevelError(InvalidError):
     def __init__(self, levels: tuple[str, ...]) -> None:
-        super().__init__("Unknown access level", {"access_level": [f"must be one of {', '.join(levels)}"]})
+        super().__init__("Unknown access level",
+                         {"access_level": [f"must be one of {', '.join(levels)}"]})
 
 
 class NothingToUpdateError(InvalidError):

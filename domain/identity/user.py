@@ -76,7 +76,8 @@ class User(Aggregate):
     @event("UserProfileUpdated")
     def _profile_updated(self, changes: dict[str, str | None]) -> None:
         for field, value in changes.items():
-            setattr(self, field, date.fromisoformat(value) if field == "date_of_birth" and value else value)
+            parsed = date.fromisoformat(value) if field == "date_of_birth" and value else value
+            setattr(self, field, parsed)
 
     @event("UserAccessLevelChanged")
     def _access_level_changed(self, access_level: str) -> None:

@@ -54,8 +54,8 @@ class UsersView(Projection):
         names = {"first_name": row["first_name"], "last_name": row["last_name"], **changes}
         assignments = ", ".join(f"{field} = :{field}" for field in sorted(changes))
         w.execute(f"UPDATE users SET {assignments}, search = :search WHERE id = :id",
-                  {**changes, "search": search_text(row["email"], names["first_name"], names["last_name"]),
-                   "id": str(event.aggregate_id)})
+                  {**changes, "id": str(event.aggregate_id),
+                   "search": search_text(row["email"], names["first_name"], names["last_name"])})
 
     @on("UserAccessLevelChanged")
     def access_level_changed(self, event: Envelope, w: Writer) -> None:
@@ -75,4 +75,4 @@ class UsersView(Projection):
 
 def search_text(email: str, first_name: str, last_name: str) -> str:
     """What `?search=` matches: lower-cased in Python, as SQLite's lower() knows only ASCII."""
-    return "\n".join((email, first_name, last_name)).lower()
+    return f"{email}\n{first_name}\n{last_name}".lower()

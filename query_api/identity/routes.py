@@ -24,11 +24,13 @@ async def me(request: Request, runtime: Runtime) -> dict[str, Any]:
 
 
 @get(USERS)
-async def list_users(request: Request, runtime: Runtime, search: str | None = None) -> dict[str, Any]:
+async def list_users(request: Request, runtime: Runtime,
+                     search: str | None = None) -> dict[str, Any]:
     """Staff see everyone; a user sees only itself."""
     page = requested_page(request)
     only = None if request.user.is_staff else request.user.id
-    count, results = await users_page(runtime.store, page, search=(search or "").strip()[:254], only=only)
+    search = (search or "").strip()[:254]
+    count, results = await users_page(runtime.store, page, search=search, only=only)
     return paginated(request, page, count, results)
 
 
@@ -39,7 +41,8 @@ async def user_detail(user_id: str, request: Request, runtime: Runtime) -> dict[
         wanted = UUID(user_id)
     except ValueError:
         raise NotFoundError("User not found") from None
-    user = await user_by_id(runtime.store, wanted) if request.user.is_staff or wanted == request.user.id else None
+    visible = request.user.is_staff or wanted == request.user.id
+    user = await user_by_id(runtime.store, wanted) if visible else None
     if user is None:
         raise NotFoundError("User not found")
     return user

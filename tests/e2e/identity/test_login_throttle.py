@@ -10,7 +10,8 @@ def test_the_sixth_attempt_after_five_failures_is_rate_limited(stack):
     email = fresh_email("guess")
     register(stack, email=email)
     for attempt in range(5):
-        assert_error(post(stack, LOGIN, {"email": email, "password": f"guess-{attempt}"}), 401, "UNAUTHORIZED")
+        wrong = post(stack, LOGIN, {"email": email, "password": f"guess-{attempt}"})
+        assert_error(wrong, 401, "UNAUTHORIZED")
 
     limited = post(stack, LOGIN, {"email": email, "password": "guess-5"})
     assert_error(limited, 429, "RATE_LIMITED")

@@ -70,5 +70,6 @@ def test_a_deactivated_user_cannot_log_in_or_reset_a_password(stack):
                      401, "UNAUTHORIZED")
         forgot = http.post("/api/v1/auth/forgot_password/", json={"email": email})
         assert forgot.status_code == 200 and "token" not in forgot.json()
-        reset = http.post("/api/v1/auth/reset_password/", json={"token": reset_token, "password": "whatever-123"})
+        reset = http.post("/api/v1/auth/reset_password/",
+                          json={"token": reset_token, "password": "whatever-123"})
         assert_error(reset, 400, "INVALID_PAYLOAD")

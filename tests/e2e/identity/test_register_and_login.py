@@ -3,7 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.identity.flows import PASSWORD, assert_error, fresh_email, me, no_secrets, post, register
+from tests.e2e.identity.flows import (
+    PASSWORD,
+    assert_error,
+    fresh_email,
+    me,
+    no_secrets,
+    post,
+    register,
+)
 
 USER_FIELDS = {"id", "email", "first_name", "last_name", "phone", "gender", "date_of_birth", "avatar_url",
                "access_level", "email_confirmed", "is_active", "date_joined"}
@@ -43,7 +51,8 @@ def test_login_answers_user_tokens_and_seconds_left(stack):
 def test_login_matches_the_email_whatever_its_case(stack):
     email = fresh_email()
     register(stack, email=email)
-    assert post(stack, "/api/v1/auth/login/", {"email": f"  {email.upper()}", "password": PASSWORD}).status_code == 200
+    login = post(stack, "/api/v1/auth/login/", {"email": f"  {email.upper()}", "password": PASSWORD})
+    assert login.status_code == 200
 
 
 @pytest.mark.parametrize("credentials", [

@@ -1,0 +1,62 @@
+"""infra.email over a real SMTP conversation (aiosmtpd): one connection per batch, refusals
+reported per recipient, and background sending that survives a mail server that is down."""
+from __future__ import annotations
+
+import logging
+
+from infra.config import Settings
+from infra.email import Mail, Mailer, SmtpTransport
+from infra.servers.smtp_server import SmtpServer
+from tests.fixtures import wait_until
+
+
+def test_a_batch_goes_over_one_connection_and_refusals_are_reported(smtp_server):
+    smtp_server.refused_recipients.add("gone@tessera.test")
+    mailer = Mailer.from_settings(Settings(smtp_url=f"{smtp_server.url}?from=Ops <ops@tessera.test>"))
+    deliveries = mailer.send_many([Mail(f"{name}@tessera.test", "News", f"Hello {name}")
+                                   for name in ("ana", "gone", "bo")])
+    assert [(d.to, d.ok) for d in deliveries] == [
+        ("ana@tessera.test", True), ("gone@tessera.test", False), ("bo@tessera.test", True)]
+    assert deliveries[1].error == "550 5.1.1 Mailbox unavailable" and not deliveries[1].temporary
+    received = smtp_server.wait_for(2)
+    assert smtp_server.connections == 1
+    assert [m.rcpt_tos for m in received] == [("ana@tessera.test",), ("bo@tessera.test",)]
+    assert received[0].mail_from == "ops@tessera.test"
+    assert received[1].message.get_content().strip() == "Hello bo"
+
+
+def test_send_delivers_one_mail(smtp_server):
+    delivery = Mailer(SmtpTransport(smtp_server.url)).send("cy@tessera.test", "Hi", "Body")
+    assert delivery.ok and delivery.error is None
+    assert smtp_server.wait_for(1)[0].message["Subject"] == "Hi"
+
+
+def test_a_server_that_is_down_is_a_temporary_failure_for_everyone():
+    server = SmtpServer()  # not started: nothing listens on its port
+    deliveries = Mailer(SmtpTransport(server.url)).send_many([Mail("a@t.test", "S", "B"),
+                                                               Mail("b@t.test", "S", "B")])
+    assert [(d.ok, d.temporary) for d in deliveries] == [(False, True), (False, True)]
+    assert "ConnectionRefusedError" in (deliveries[0].error or "")
+
+
+def test_submitted_mail_is_retried_until_the_server_comes_up(caplog):
+    caplog.set_level(logging.WARNING, logger="tessera.email")
+    server = SmtpServer()
+    mailer = Mailer(SmtpTransport(server.url))
+    try:
+        mailer.submit("late@tessera.test", "Eventually", "Body")
+        wait_until(lambda: "retrying" in caplog.text, message="a logged retry")
+        assert "late@" not in caplog.text  # addresses are masked in logs
+        with server:
+            assert server.wait_for(1, timeout=15)[0].rcpt_tos == ("late@tessera.test",)
+    finally:
+        mailer.close()
+
+
+def test_background_sending_never_raises_into_the_caller_and_gives_up_with_a_log(caplog):
+    caplog.set_level(logging.ERROR, logger="tessera.email")
+    mailer = Mailer(SmtpTransport(SmtpServer().url))
+    mailer.max_attempts = 1
+    mailer.submit("nobody@tessera.test", "Lost", "Body")
+    wait_until(lambda: "not delivered after 1 attempt" in caplog.text, message="a give-up log")
+    mailer.close()

@@ -1,0 +1,37 @@
+"""Without TESSERA_SMTP_URL, mail is written as .eml files under <data_dir>/mail/."""
+from __future__ import annotations
+
+import email
+import email.policy
+
+from infra.config import Settings
+from infra.email import FileTransport, Mail, Mailer
+from tests.fixtures import wait_until
+
+
+def read(path):
+    return email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+
+
+def test_mails_become_eml_files_in_the_data_dir(tmp_path):
+    mailer = Mailer.from_settings(Settings(data_dir=tmp_path))
+    assert isinstance(mailer.transport, FileTransport)
+    deliveries = mailer.send_many([Mail("a@tessera.test", "Hi A", "Hello A"),
+                                   Mail("b@tessera.test", "Hi B", "Hello B")])
+    assert [(d.to, d.ok) for d in deliveries] == [("a@tessera.test", True), ("b@tessera.test", True)]
+    messages = {m["To"]: m for m in map(read, (tmp_path / "mail").glob("*.eml"))}
+    assert set(messages) == {"a@tessera.test", "b@tessera.test"}
+    assert messages["a@tessera.test"]["Subject"] == "Hi A"
+    assert messages["a@tessera.test"].get_content().strip() == "Hello A"
+    assert messages["a@tessera.test"]["Message-ID"]
+
+
+def test_submitted_mail_is_written_in_the_background_and_close_drains_it(tmp_path):
+    mailer = Mailer.from_settings(Settings(data_dir=tmp_path))
+    for n in range(3):
+        mailer.submit(f"user{n}@tessera.test", "Queued", "Body")
+    mailer.close()
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == 3
+    mailer.submit("late@tessera.test", "After close", "Body")
+    wait_until(lambda: len(list((tmp_path / "mail").glob("*.eml"))) == 4)
+    mailer.close()
