@@ -35,6 +35,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     min_position_wait_seconds: float = 5.0
     kafka_partitions: int = 3
     kafka_topic_prefix: str = "tessera"
+    kafka_session_timeout: float = 10.0
+    metrics_port: int = 0
     db_pool_size: int = 10
     ready_max_lag: int = 10_000
     upload_max_bytes: int = 10 * 1024 * 1024
@@ -81,6 +83,8 @@ _ENV_NAMES = {
     "min_position_wait_seconds": "TESSERA_MIN_POSITION_WAIT",
     "kafka_partitions": "TESSERA_KAFKA_PARTITIONS",
     "kafka_topic_prefix": "TESSERA_KAFKA_TOPIC_PREFIX",
+    "kafka_session_timeout": "TESSERA_KAFKA_SESSION_TIMEOUT",
+    "metrics_port": "TESSERA_METRICS_PORT",
     "db_pool_size": "TESSERA_DB_POOL_SIZE",
     "ready_max_lag": "TESSERA_READY_MAX_LAG",
     "upload_max_bytes": "TESSERA_UPLOAD_MAX_BYTES",

@@ -79,6 +79,10 @@ def build_app(services: tuple[str, ...] = SERVICES, settings: Settings | None = 
 
     async def start(app: Litestar) -> None:
         await runtime.start()
+        if "push" in services and not runtime.embedded_bus and runtime.settings.uses_kafka:
+            from query_api.push.kafka_feed import KafkaPushFeed
+
+            await runtime.resource(KafkaPushFeed).start(runtime)
         for hook in hooks:
             await hook(runtime)
 

@@ -1,0 +1,165 @@
+"""The projector worker (`tessera projector`): Kafka partitions → read models, via faust.
+
+One faust agent takes batches of records from the topics of the chosen projections'
+contexts, groups them by source (`topic:partition`), and hands them to `apply_batches`,
+which applies each event once per projection and stores the positions in the same
+transaction. Records are acknowledged only after that commit; a failing batch is retried
+where it is, never skipped, so redelivery after a crash is harmless and nothing is lost.
+
+Each batch then sends one message to the push topic: the frames the projections emitted and
+the watermark each source reached. Push services merge those watermarks over every
+projection (`position_of`) and release frames in position order (`query_api.push`).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import msgspec
+
+from infra import metrics
+from infra.config import Settings
+from infra.envelope import decode_envelope
+from infra.kafka import app_id, contexts, push_topic, topic_for, topic_partitions, watermark_of
+from projectors.clock import position_of
+from projectors.projection import Projection, load_projections
+from projectors.runtime import SourceBatch, apply_batches
+
+log = logging.getLogger("tessera.projector")
+
+BATCH_SIZE, BATCH_WITHIN = 1000, 0.005
+FRAMES_PER_MESSAGE = 200
+Record = tuple[str, int, Any, bytes]
+_encode = msgspec.json.Encoder().encode
+
+
+def source_batches(records: list[Record]) -> list[SourceBatch]:
+    """Per partition: its new events in order (repeats dropped) and the watermark reached."""
+    batches: dict[str, SourceBatch] = {}
+    for topic, partition, headers, value in records:
+        batch = batches.setdefault(f"{topic}:{partition}", SourceBatch(f"{topic}:{partition}", []))
+        if value:
+            envelope = decode_envelope(value)
+            if envelope.position > batch.watermark:  # a relay restart re-sends a tail: skip it
+                batch.events.append(envelope)
+        batch.watermark = max(batch.watermark, watermark_of(headers),
+                              batch.events[-1].position if batch.events else 0)
+    return list(batches.values())
+
+
+class Projector:
+    """What one batch does, off the event loop: apply it, then say what to push."""
+
+    def __init__(self, settings: Settings, store: Any, recorder: Any, projections: list[Projection]) -> None:
+        self.settings, self.store, self.recorder = settings, store, recorder
+        self.projections = projections
+        self.names = sorted(p.name for p in projections)
+        self.groups: dict[frozenset[str], list[Projection]] = {}
+        for projection in projections:
+            topics = frozenset(topic_for(settings, c) for c in projection.contexts or contexts())
+            self.groups.setdefault(topics, []).append(projection)
+
+    def topics(self) -> list[str]:
+        return sorted(set().union(*self.groups))
+
+    def apply(self, records: list[Record]) -> list[bytes]:
+        batches = source_batches(records)
+        frames: list[dict[str, Any]] = []
+        for topics, projections in self.groups.items():
+            wanted = [b for b in batches if b.source.rpartition(":")[0] in topics]
+            if wanted:
+                frames += apply_batches(self.store, projections, wanted)
+        return push_messages(frames, self.names, {b.source: b.watermark for b in batches})
+
+    def observe(self) -> None:
+        """Position and lag gauges of each projection, from what is committed."""
+        with self.store.transaction() as tx:
+            rows = tx.fetch_all("SELECT projection, source, position FROM projection_positions")
+        found: dict[str, dict[str, int]] = {}
+        for row in rows:
+            found.setdefault(row["projection"], {})[row["source"]] = row["position"]
+        head = self.recorder.max_notification_id() or 0
+        for projection in self.projections:
+            expected = {projection.name: topic_partitions(self.settings, projection.contexts)}
+            position = position_of(found, expected)
+            metrics.PROJECTION_POSITION.labels(projection.name).set(position)
+            metrics.PROJECTION_LAG.labels(projection.name).set(max(0, head - position))
+
+    async def apply_until_done(self, records: list[Record]) -> list[bytes]:
+        backoff = 0.05
+        while True:
+            try:
+                return await asyncio.to_thread(self.apply, records)
+            except Exception:  # noqa: BLE001 - rolled back; retried, never skipped
+                log.exception("projection batch failed; retrying in %.2fs", backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+
+def push_messages(frames: list[dict[str, Any]], projections: list[str],
+                  sources: dict[str, int]) -> list[bytes]:
+    """Frames in chunks; the last message also carries the sources' watermarks."""
+    chunks = [frames[i:i + FRAMES_PER_MESSAGE] for i in range(0, len(frames), FRAMES_PER_MESSAGE)] or [[]]
+    messages = [_encode({"frames": chunk}) for chunk in chunks[:-1]]
+    return messages + [_encode({"frames": chunks[-1], "projections": projections, "sources": sources})]
+
+
+def build_app(settings: Settings, projector: Projector, names: list[str] | None) -> Any:
+    import faust
+
+    from infra.health import Heartbeat
+
+    session = settings.kafka_session_timeout
+    app = faust.App(
+        app_id(settings, names), broker=[f"kafka://{h}" for h in settings.kafka_bootstrap.split(",")],
+        store="memory://", web_enabled=False, autodiscover=False, topic_replication_factor=1,
+        topic_allow_declare=False, topic_disable_leader=True, consumer_auto_offset_reset="earliest",
+        broker_session_timeout=session, broker_heartbeat_interval=session / 4,
+        broker_rebalance_timeout=session, producer_acks=-1, producer_linger=0.001)
+    source = app.topic(*projector.topics(), key_type=bytes, value_type=bytes,
+                       key_serializer="raw", value_serializer="raw")
+    push = app.topic(push_topic(settings), key_type=bytes, value_type=bytes,
+                     key_serializer="raw", value_serializer="raw")
+    heartbeat = Heartbeat(settings, "projector")
+
+    @app.agent(source)
+    async def project(stream: Any) -> None:
+        async for events in stream.noack_take(BATCH_SIZE, within=BATCH_WITHIN):
+            records = [(e.message.topic, e.message.partition, e.headers, e.value) for e in events]
+            for message in await projector.apply_until_done(records):
+                await push.send(value=message)
+            for event in events:
+                await stream.ack(event)
+
+    @app.timer(1.0)
+    async def beat() -> None:
+        heartbeat.beat()
+        await asyncio.to_thread(projector.observe)
+
+    return app
+
+
+def run(settings: Settings, args: Any) -> int:
+    from faust import Worker
+
+    from infra.eventstore import open_recorder
+    from infra.readstore import open_read_store
+    from projectors.runtime import create_tables
+
+    if not (settings.uses_postgres and settings.uses_kafka):
+        log.error("the projector needs TESSERA_DATABASE_URL (PostgreSQL) and TESSERA_KAFKA_BOOTSTRAP")
+        return 2
+    logging.getLogger("aiokafka").setLevel(logging.WARNING)
+    names = getattr(args, "projection", None)
+    store = open_read_store(settings.database_url, settings.data_dir, pool_size=4)
+    projections = load_projections(names)
+    create_tables(store, projections)
+    projector = Projector(settings, store, open_recorder(settings), projections)
+    if settings.metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.metrics_port)
+    log.info("projecting %s from %s", ", ".join(projector.names), ", ".join(projector.topics()))
+    Worker(build_app(settings, projector, names), loglevel="INFO").execute_from_commandline()
+    return 0
