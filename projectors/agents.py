@@ -28,7 +28,7 @@ from projectors.runtime import SourceBatch, apply_batches
 
 log = logging.getLogger("tessera.projector")
 
-BATCH_SIZE, BATCH_WITHIN = 1000, 0.005
+BATCH_SIZE, BATCH_WITHIN = 1000, 0.01
 FRAMES_PER_MESSAGE = 200
 Record = tuple[str, int, Any, bytes]
 _encode = msgspec.json.Encoder().encode

@@ -42,8 +42,9 @@ def _all_arrive(stack: Stack, prefix: str, positions: list[int], timeout: float 
 
 
 def _assert_no_failed_batches(stack: Stack) -> None:
-    log = stack.logs["projector"].read_text(errors="replace")
-    assert "projection batch failed" not in log, stack.log_tails()
+    for name, log in stack.logs.items():
+        if name.startswith("projector") and log.exists():
+            assert "projection batch failed" not in log.read_text(errors="replace"), stack.log_tails()
 
 
 def test_a_projector_killed_mid_stream_resumes_without_double_counting(fault_stack):
@@ -88,6 +89,26 @@ def _repeated_positions(stack: Stack) -> set[int]:
     seen: Counter[int] = Counter(decode_envelope(r.value).position for r in consumer if r.value)
     consumer.close()
     return {position for position, times in seen.items() if times > 1}
+
+
+def test_second_relay_and_projector_replicas_take_over_from_killed_ones(fault_stack):
+    """Replicas: a standby relay waits on the leader lock; projectors share the partitions."""
+    prefix = f"replicas-{uuid.uuid4().hex[:6]}"
+    for name in ("relay", "projector"):
+        fault_stack.define(f"{name}-2", [name], fault_stack.logs[name].with_name(f"{name}-2.log"))
+        fault_stack.start(f"{name}-2")
+    try:
+        with Traffic(fault_stack, prefix) as traffic:
+            traffic.wait_for(6)
+            fault_stack.kill("relay")
+            fault_stack.kill("projector")
+            traffic.wait_for(len(traffic.positions) + 6)
+        _all_arrive(fault_stack, prefix, traffic.positions)
+    finally:
+        for name in ("relay", "projector"):
+            fault_stack.stop(f"{name}-2")
+            fault_stack.start(name)
+    _assert_no_failed_batches(fault_stack)
 
 
 def _cli(stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:

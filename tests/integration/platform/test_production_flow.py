@@ -6,6 +6,8 @@ Runs against the `production_stack`: PostgreSQL, a real Kafka broker, and `tesse
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import time
 from datetime import datetime
 from types import SimpleNamespace
@@ -140,6 +142,18 @@ def test_push_services_hold_a_frame_until_every_projection_has_passed_it(product
     delivered, held_at, position = asyncio.run(scenario())
     assert delivered == frame
     assert held_at < frame["position"] <= position
+
+
+def test_the_relay_and_the_projector_beat_for_their_health_checks(production_stack, tmp_path):
+    for service in ("relay", "projector"):
+        assert _cli(production_stack.env, "health", service).returncode == 0
+    elsewhere = {**production_stack.env, "TESSERA_DATA_DIR": str(tmp_path)}
+    assert _cli(elsewhere, "health", "relay").returncode == 1
+
+
+def _cli(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "infra.cli", *args], env=env, capture_output=True,
+                          text=True, timeout=60)
 
 
 async def _until(condition, timeout: float = 60) -> None:
