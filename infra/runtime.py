@@ -20,8 +20,13 @@ from domain.acting import acting_as
 from domain.application import ContextApplication
 from infra import metrics
 from infra.config import Settings
-from infra.eventstore import (GroupCommitRecorder, MsgspecMapper, appended_count, last_position,
-                              open_recorder)
+from infra.eventstore import (
+    GroupCommitRecorder,
+    MsgspecMapper,
+    appended_count,
+    last_position,
+    open_recorder,
+)
 from infra.readstore import open_read_store
 from infra.web.idempotency import TABLES as IDEMPOTENCY_TABLES
 from projectors.clock import ProjectionClock

@@ -1,0 +1,89 @@
+"""`make bench` / `python -m tests.bench`: the platform figures, printed and kept.
+
+Starts a durable throwaway PostgreSQL (fsync on: a fair ceiling), runs each scenario against
+it, prints one table and appends every result as a JSON line to
+`.tessera/bench/results.jsonl`, with the commit, the time and the machine's load.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from infra.servers.postgres_cluster import PostgresCluster
+from tests.bench import bench_commands, bench_push_latency, bench_replay
+
+RESULTS = Path(".tessera/bench/results.jsonl")
+
+
+def scenarios(args: argparse.Namespace) -> dict[str, Callable[[Any], list[dict[str, Any]]]]:
+    return {
+        "commands": lambda cluster: bench_commands.run(cluster, args.seconds, args.concurrency),
+        "push": lambda cluster: bench_push_latency.run(cluster, args.samples),
+        "replay": lambda cluster: bench_replay.run(cluster, args.events),
+    }
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.3f}" if abs(value) < 10 else f"{value:,.1f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def print_table(results: list[dict[str, Any]]) -> None:
+    columns = ("scenario", "per_s", "p50_ms", "p99_ms", "notes")
+    rows = [[_cell(r.get(c)) for c in columns[:-1]] + [notes(r)] for r in results]
+    widths = [max(len(c), *(len(row[i]) for row in rows)) for i, c in enumerate(columns)]
+    for row in [list(columns), ["-" * w for w in widths], *rows]:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+
+
+def notes(result: dict[str, Any]) -> str:
+    keys = ("ratio_to_ceiling", "server_cpu_ms_per_ok", "events", "seconds", "probe", "samples",
+            "not_measured")
+    return ", ".join(f"{k}={_cell(result[k])}" for k in keys if result.get(k) is not None)
+
+
+def git_commit() -> str:
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return done.stdout.strip() or "unknown"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__)
+    parser.add_argument("--only", action="append", choices=["commands", "push", "replay"])
+    parser.add_argument("--seconds", type=float, default=15.0, help="measured load per HTTP run")
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--samples", type=int, default=200, help="push latency samples per mode")
+    parser.add_argument("--events", type=int, default=200_000, help="events in the replayed log")
+    args = parser.parse_args()
+    run = {"run": uuid.uuid4().hex[:8], "commit": git_commit(), "cores": os.cpu_count(),
+           "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    results: list[dict[str, Any]] = []
+    with PostgresCluster(fast=False) as cluster:
+        for name, scenario in scenarios(args).items():
+            if args.only and name not in args.only:
+                continue
+            load_before = os.getloadavg()[0]
+            for result in scenario(cluster):
+                results.append({**result, **run, "load_avg_1m": round(load_before, 2)})
+            print(f"[bench] {name} done", flush=True)
+    print_table(results)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    with RESULTS.open("a") as out:
+        for result in results:
+            out.write(json.dumps(result) + "\n")
+    print(f"appended {len(results)} results to {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,141 @@
+"""End-to-end latency from a command's HTTP request to the WebSocket frame it causes.
+
+One sample at a time (latency, not throughput): the command is sent, and the clock stops
+when the frame carrying its unique tag arrives on a socket of the user it is meant for.
+The probe is the first of PROBES whose routes this build serves (its OpenAPI document
+says); a stack is any context manager yielding a `Served`, one per mode in `stacks()`.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+import httpx
+import websockets
+
+from tests.bench.driver import latency_summary
+from tests.bench.serve import Served, documented_paths, signed_up, tessera_serve
+from tests.fixtures.stack import ADMIN_EMAIL, ADMIN_PASSWORD
+
+
+class Probe(Protocol):
+    """A command that pushes a frame, and the socket that receives it."""
+
+    route: str
+
+    def prepare(self, http: httpx.Client, ws_base: str) -> str:
+        """Set up what the command needs; return the socket URL to listen on."""
+        ...
+
+    def command(self, tag: str) -> tuple[str, dict[str, Any], dict[str, str]]:
+        """Path, body and headers of a command whose frame will contain `tag`."""
+        ...
+
+
+def _admin_token(http: httpx.Client) -> str:
+    credentials = {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+    answer = http.post("/api/v1/auth/login/", json=credentials)
+    answer.raise_for_status()
+    return answer.json()["token"]
+
+
+class NotificationProbe:
+    """An admin notifies one user; the user's `/ws/notifications/` gets a `notification`."""
+
+    route = "/api/v1/notifications"
+
+    def prepare(self, http: httpx.Client, ws_base: str) -> str:
+        user = signed_up(str(http.base_url).rstrip("/"), "bench-push")
+        self.user_id, self.admin = user["user"]["id"], _admin_token(http)
+        return f"{ws_base}/ws/notifications/?token={user['token']}"
+
+    def command(self, tag: str) -> tuple[str, dict[str, Any], dict[str, str]]:
+        body = {"title": tag, "message": "latency probe", "obj_code": "user",
+                "obj_id": self.user_id}
+        return "/api/v1/notifications/", body, {"Authorization": f"Bearer {self.admin}"}
+
+
+class ChatProbe:
+    """One user posts in a private conversation; the other's `/ws/chat/{id}/` gets `message`."""
+
+    route = "/api/v1/chat/conversations/{conversation_id}/messages"
+
+    def prepare(self, http: httpx.Client, ws_base: str) -> str:
+        base = str(http.base_url).rstrip("/")
+        sender, receiver = signed_up(base, "bench-chat"), signed_up(base, "bench-chat")
+        self.auth = {"Authorization": f"Bearer {sender['token']}"}
+        answer = http.post("/api/v1/chat/conversations/", headers=self.auth,
+                           json={"user_ids": [receiver["user"]["id"]]})
+        answer.raise_for_status()
+        self.conversation = answer.json()["id"]
+        return f"{ws_base}/ws/chat/{self.conversation}/?token={receiver['token']}"
+
+    def command(self, tag: str) -> tuple[str, dict[str, Any], dict[str, str]]:
+        return (f"/api/v1/chat/conversations/{self.conversation}/messages/",
+                {"type_message": "text", "content": {"text": tag}}, self.auth)
+
+
+PROBES: list[Callable[[], Probe]] = [NotificationProbe, ChatProbe]
+
+
+def _route_matches(route: str, paths: set[str]) -> bool:
+    stem = route.split("{")[0]
+    return any(path == route or (path.startswith(stem) and path.endswith(route.rsplit("}", 1)[-1]))
+               for path in paths)
+
+
+def choose_probe(base_url: str) -> Probe | None:
+    paths = documented_paths(base_url)
+    for make in PROBES:
+        probe = make()
+        if _route_matches(probe.route, paths):
+            return probe
+    return None
+
+
+async def _samples(served: Served, probe: Probe, socket_url: str, count: int) -> list[float]:
+    latencies = []
+    async with websockets.connect(socket_url, max_size=None) as socket, \
+            httpx.AsyncClient(base_url=served.base_url, timeout=30) as http:
+        for _ in range(count):
+            tag = f"probe-{uuid.uuid4().hex}"
+            path, body, headers = probe.command(tag)
+            started = time.perf_counter()
+            answer = await http.post(path, json=body, headers=headers)
+            answer.raise_for_status()
+            while tag not in await asyncio.wait_for(socket.recv(), timeout=10):
+                pass
+            latencies.append((time.perf_counter() - started) * 1000.0)
+    return latencies
+
+
+def measure(served: Served, mode: str, count: int = 200) -> dict[str, Any]:
+    probe = choose_probe(served.base_url)
+    scenario = f"command → WebSocket frame ({mode})"
+    if probe is None:
+        return {"scenario": scenario, "not_measured": "no command of this build pushes a frame yet"}
+    with httpx.Client(base_url=served.base_url, timeout=30) as http:
+        socket_url = probe.prepare(http, served.base_url.replace("http://", "ws://"))
+    latencies = asyncio.run(_samples(served, probe, socket_url, count))
+    summary = latency_summary(latencies)
+    return {"scenario": scenario, "probe": type(probe).__name__, "samples": len(latencies),
+            "p50_ms": summary["p50"], "p99_ms": summary["p99"], "latency_ms": summary}
+
+
+def stacks(cluster: Any) -> Iterator[tuple[str, Callable[[], AbstractContextManager[Served]]]]:
+    """Each mode to measure, as (name, start it). Production shape: one more entry here."""
+    yield "embedded, SQLite", lambda: tessera_serve({})
+    yield "embedded, PostgreSQL", lambda: tessera_serve(
+        {"TESSERA_DATABASE_URL": cluster.create_database()})
+
+
+def run(cluster: Any, count: int = 200) -> list[dict[str, Any]]:
+    results = []
+    for mode, start in stacks(cluster):
+        with start() as served:
+            results.append(measure(served, mode, count))
+    return results

@@ -1,0 +1,62 @@
+"""Throwaway servers for a benchmark run: a durable PostgreSQL and `tessera serve` processes."""
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from infra.servers import free_port
+from tests.fixtures.stack import base_env, serve_process, stop, wait_healthy
+
+PASSWORD = "bench-password-123"
+
+
+@dataclass
+class Served:
+    base_url: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU the server process has used so far."""
+        fields = open(f"/proc/{self.pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def tessera_serve(extra_env: dict[str, str]) -> Iterator[Served]:
+    """`tessera serve` (embedded mode: API, in-process follower and projections)."""
+    data_dir = tempfile.mkdtemp(prefix="tessera-bench-")
+    port = free_port()
+    log = Path(data_dir) / "serve.log"
+    process = serve_process(["serve", "--host", "127.0.0.1", "--port", str(port)],
+                            base_env(data_dir, **extra_env), log)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base_url, process, log)
+        yield Served(base_url, process.pid)
+    finally:
+        stop(process)
+
+
+def signed_up(base_url: str, prefix: str = "bench") -> dict[str, Any]:
+    """A fresh user's login body (user, token): one registration, so one argon2 hash."""
+    email = f"{prefix}-{uuid.uuid4().hex[:10]}@tessera.test"
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        registered = http.post("/api/v1/auth/register/", json={
+            "email": email, "password": PASSWORD, "first_name": "Bench", "last_name": "Mark"})
+        registered.raise_for_status()
+        login = http.post("/api/v1/auth/login/", json={"email": email, "password": PASSWORD})
+        login.raise_for_status()
+        return login.json()
+
+
+def documented_paths(base_url: str) -> set[str]:
+    """The routes this build serves, from its OpenAPI document."""
+    return set(httpx.get(f"{base_url}/api/schema/", timeout=30).json()["paths"])
