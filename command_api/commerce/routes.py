@@ -45,9 +45,9 @@ async def adjust_stock(product_id: UUID, data: AdjustStock, request: Request,
 @post(f"{API}/orders", status_code=HTTP_201_CREATED)
 async def place_order(data: PlaceOrder, request: Request, runtime: Runtime) -> dict[str, Any]:
     commerce = runtime.app(CommerceApplication)
-    order, position = await runtime.execute(commerce.place_order, request.user.id, data.lines(),
-                                            actor=request.user.id)
-    return {**order_body(order), "position": position}
+    placed, _ = await runtime.execute(commerce.place_order, request.user.id, data.lines(),
+                                      actor=request.user.id)
+    return {**order_body(placed.order), "position": placed.position}
 
 
 # Plain handlers, not a Router: reads and commands share paths across services.

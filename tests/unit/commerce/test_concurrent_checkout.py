@@ -13,6 +13,7 @@ import pytest
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.popo import POPOApplicationRecorder
 
+from domain.acting import acting_as
 from domain.commerce.application import CommerceApplication
 from domain.commerce.product import Product
 from domain.concurrency import MAX_ATTEMPTS, KeyedLocks, serialised
@@ -87,3 +88,22 @@ def test_keyed_locks_take_many_keys_in_one_order():
 def _hold(locks: KeyedLocks, keys: list[str]) -> bool:
     with locks.holding(keys):
         return True
+
+
+def test_orders_placed_together_keep_their_own_actor():
+    [app] = applications(1)
+    product = app.create_product("Pen", Decimal("1.00"), 100)
+    customers = [uuid.uuid4() for _ in range(40)]
+
+    def buy(customer: uuid.UUID) -> uuid.UUID:
+        with acting_as(customer):
+            return app.place_order(customer, {product.id: 1}).order.id
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        orders = dict(zip(pool.map(buy, customers), customers, strict=True))
+    events = [app.mapper.to_domain_event(n) for n in app.recorder.select_notifications(1, 1000)]
+    placed = [e for e in events if type(e).__name__ == "OrderPlaced"]
+    reserved = [e for e in events if type(e).__name__ == "ProductStockReserved"]
+    assert len(placed) == len(reserved) == 40
+    assert all(e.actor_id == orders[e.originator_id] == e.customer_id for e in placed)
+    assert all(e.actor_id == orders[e.order_id] for e in reserved)
