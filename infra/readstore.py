@@ -81,7 +81,7 @@ class PostgresReadStore:
             kwargs["options"] = options
         self.url, self.schema = url, schema
         self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, kwargs=kwargs, open=True)
-        self._async_kwargs = kwargs
+        self._async_kwargs = {**kwargs, "autocommit": True}  # reads only: no COMMIT round trip
         self._async_pool: AsyncConnectionPool | None = None
         self._pool_size = pool_size
 
