@@ -21,6 +21,8 @@ def test_an_admin_promotes_and_the_new_level_applies_at_once(stack):
     assert me(stack, login["token"]).json()["user"]["access_level"] == "support"
     with stack.client(login["token"]) as http:
         assert http.get("/api/v1/users/", params={"page_size": 2}).json()["count"] > 1
+    again = set_level(stack, stack.admin_token(), login["user"]["id"], {"access_level": "support"})
+    assert again.status_code == 200 and again.json()["position"] >= answer.json()["position"]
     demoted = set_level(stack, stack.admin_token(), login["user"]["id"], {"access_level": "user"})
     assert demoted.json()["access_level"] == "user"
     with stack.client(login["token"]) as http:
