@@ -2,8 +2,8 @@
 
 One sample at a time (latency, not throughput): the command is sent, and the clock stops
 when the frame carrying its unique tag arrives on a socket of the user it is meant for.
-The probe is the first of PROBES whose routes this build serves (its OpenAPI document
-says); a stack is any context manager yielding a `Served`, one per mode in `stacks()`.
+The probe is the first of PROBES whose route this build serves (its OpenAPI document says);
+each mode is one entry of `stacks()`: a context manager yielding a running `Served`.
 """
 from __future__ import annotations
 
@@ -11,15 +11,19 @@ import asyncio
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol
 
 import httpx
 import websockets
 
+from infra.config import load_settings
+from infra.servers.kafka_broker import KafkaBroker
+from infra.web.app import SERVICES, build_app
+from query_api.docs import full_schema
 from tests.bench.driver import latency_summary
-from tests.bench.serve import Served, documented_paths, signed_up, tessera_serve
-from tests.fixtures.stack import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.bench.serve import Served, signed_up, tessera_serve
+from tests.fixtures.stack import ADMIN_EMAIL, ADMIN_PASSWORD, start_production
 
 
 class Probe(Protocol):
@@ -88,8 +92,9 @@ def _route_matches(route: str, paths: set[str]) -> bool:
                for path in paths)
 
 
-def choose_probe(base_url: str) -> Probe | None:
-    paths = documented_paths(base_url)
+def choose_probe() -> Probe | None:
+    """The first probe whose command this build serves (from its OpenAPI document)."""
+    paths = set(full_schema(build_app(SERVICES, load_settings({})))["paths"])
     for make in PROBES:
         probe = make()
         if _route_matches(probe.route, paths):
@@ -113,29 +118,43 @@ async def _samples(served: Served, probe: Probe, socket_url: str, count: int) ->
     return latencies
 
 
-def measure(served: Served, mode: str, count: int = 200) -> dict[str, Any]:
-    probe = choose_probe(served.base_url)
-    scenario = f"command → WebSocket frame ({mode})"
-    if probe is None:
-        return {"scenario": scenario, "not_measured": "no command of this build pushes a frame yet"}
+def measure(served: Served, probe: Probe, mode: str, count: int = 200) -> dict[str, Any]:
     with httpx.Client(base_url=served.base_url, timeout=30) as http:
         socket_url = probe.prepare(http, served.base_url.replace("http://", "ws://"))
     latencies = asyncio.run(_samples(served, probe, socket_url, count))
     summary = latency_summary(latencies)
-    return {"scenario": scenario, "probe": type(probe).__name__, "samples": len(latencies),
+    return {"scenario": _scenario(mode), "probe": type(probe).__name__, "samples": len(latencies),
             "p50_ms": summary["p50"], "p99_ms": summary["p99"], "latency_ms": summary}
 
 
+def _scenario(mode: str) -> str:
+    return f"command → WebSocket frame ({mode})"
+
+
+@contextmanager
+def production(cluster: Any) -> Iterator[Served]:
+    """PostgreSQL + Kafka: `tessera serve`, `tessera relay` and `tessera projector` processes."""
+    running = contextmanager(start_production)
+    with KafkaBroker() as broker, running(cluster, broker.bootstrap) as stack:
+        yield Served(stack.base_url, stack.processes["serve"].pid)
+
+
 def stacks(cluster: Any) -> Iterator[tuple[str, Callable[[], AbstractContextManager[Served]]]]:
-    """Each mode to measure, as (name, start it). Production shape: one more entry here."""
+    """Each mode to measure, as (name, start it)."""
     yield "embedded, SQLite", lambda: tessera_serve({})
     yield "embedded, PostgreSQL", lambda: tessera_serve(
         {"TESSERA_DATABASE_URL": cluster.create_database()})
+    yield "production, PostgreSQL + Kafka", lambda: production(cluster)
 
 
 def run(cluster: Any, count: int = 200) -> list[dict[str, Any]]:
+    probe = choose_probe()
     results = []
     for mode, start in stacks(cluster):
+        if probe is None:
+            results.append({"scenario": _scenario(mode),
+                            "not_measured": "no command of this build pushes a frame yet"})
+            continue
         with start() as served:
-            results.append(measure(served, mode, count))
+            results.append(measure(served, probe, mode, count))
     return results

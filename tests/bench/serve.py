@@ -55,8 +55,3 @@ def signed_up(base_url: str, prefix: str = "bench") -> dict[str, Any]:
         login = http.post("/api/v1/auth/login/", json={"email": email, "password": PASSWORD})
         login.raise_for_status()
         return login.json()
-
-
-def documented_paths(base_url: str) -> set[str]:
-    """The routes this build serves, from its OpenAPI document."""
-    return set(httpx.get(f"{base_url}/api/schema/", timeout=30).json()["paths"])
