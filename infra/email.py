@@ -146,7 +146,9 @@ class Mailer:
 
     def send_many(self, mails: Iterable[Mail]) -> list[Delivery]:
         """Deliver now over one connection; one `Delivery` per mail, in order."""
-        return self.transport.deliver([self._message(mail) for mail in mails])
+        built = [self._message(mail) for mail in mails]
+        sent = iter(self.transport.deliver([m for m in built if isinstance(m, EmailMessage)]))
+        return [next(sent) if isinstance(m, EmailMessage) else m for m in built]
 
     def submit(self, to: str, subject: str, body: str) -> None:
         """Queue a mail for the background sender and return at once."""
@@ -170,17 +172,26 @@ class Mailer:
     async def aclose(self) -> None:
         await asyncio.to_thread(self.close)
 
-    def _message(self, mail: Mail) -> EmailMessage:
+    def _message(self, mail: Mail) -> EmailMessage | Delivery:
+        """The message to send, or the failed delivery of a mail that cannot be one."""
         message = EmailMessage()
-        message["From"], message["To"] = self.transport.sender, mail.to
-        message["Subject"], message["Date"] = mail.subject, formatdate(usegmt=True)
-        message["Message-ID"] = make_msgid(domain="tessera.local")
-        message.set_content(mail.body)
+        try:
+            message["From"], message["To"] = self.transport.sender, mail.to
+            message["Subject"], message["Date"] = mail.subject, formatdate(usegmt=True)
+            message["Message-ID"] = make_msgid(domain="tessera.local")
+            message.set_content(mail.body)
+        except ValueError as error:
+            return Delivery(mail.to, False, f"invalid mail: {error}")
         return message
 
     def _run(self) -> None:
         while (batch := self._next_batch()) is not None:
-            for (mail, attempt), delivery in zip(batch, self.send_many(m for m, _ in batch)):
+            try:
+                deliveries = self.send_many(m for m, _ in batch)
+            except Exception:  # noqa: BLE001 - the sender outlives one bad batch
+                log.exception("mail batch of %d could not be built or sent", len(batch))
+                continue
+            for (mail, attempt), delivery in zip(batch, deliveries):
                 if not delivery.ok:
                     self._failed(mail, attempt, delivery)
 

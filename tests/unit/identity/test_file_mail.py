@@ -35,3 +35,14 @@ def test_submitted_mail_is_written_in_the_background_and_close_drains_it(tmp_pat
     mailer.submit("late@tessera.test", "After close", "Body")
     wait_until(lambda: len(list((tmp_path / "mail").glob("*.eml"))) == 4)
     mailer.close()
+
+
+def test_a_mail_that_cannot_be_built_fails_alone(tmp_path, caplog):
+    mailer = Mailer.from_settings(Settings(data_dir=tmp_path))
+    deliveries = mailer.send_many([Mail("bad\r\naddress@tessera.test", "Broken", "Body"),
+                                   Mail("good@tessera.test", "Fine", "Body")])
+    assert [d.ok for d in deliveries] == [False, True]
+    assert deliveries[0].error.startswith("invalid mail") and not deliveries[0].temporary
+    mailer.submit("bad\r\nagain@tessera.test", "Broken", "Body")
+    wait_until(lambda: "not delivered after 1 attempt" in caplog.text, message="a give-up log")
+    mailer.close()
