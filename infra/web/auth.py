@@ -50,15 +50,30 @@ def issue_token(settings: Settings, user_id: uuid.UUID, token_version: int, kind
     return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM), lifetime
 
 
+_verified: dict[tuple[str, str], dict[str, Any]] = {}
+VERIFIED_TOKENS_KEPT = 10_000
+
+
 def decode_token(settings: Settings, token: str, kind: str) -> dict[str, Any]:
-    try:
-        claims = jwt.decode(token, settings.secret_key, algorithms=[ALGORITHM],
-                            options={"require": ["sub", "exp", "typ", "tv"]})
-    except jwt.PyJWTError:
-        raise UnauthorizedError("Invalid or expired token") from None
+    """The token's claims; a signature already verified is remembered until the token expires."""
+    key = (settings.secret_key, token)
+    claims = _verified.get(key)
+    if claims is None or claims["exp"] <= time.time():
+        claims = _verify(settings, token)
+        if len(_verified) >= VERIFIED_TOKENS_KEPT:
+            _verified.clear()
+        _verified[key] = claims
     if claims["typ"] != kind:
         raise UnauthorizedError("Invalid or expired token")
-    return claims
+    return dict(claims)
+
+
+def _verify(settings: Settings, token: str) -> dict[str, Any]:
+    try:
+        return jwt.decode(token, settings.secret_key, algorithms=[ALGORITHM],
+                          options={"require": ["sub", "exp", "typ", "tv"]})
+    except jwt.PyJWTError:
+        raise UnauthorizedError("Invalid or expired token") from None
 
 
 async def principal_for(runtime: Any, token: str) -> tuple[Principal, dict[str, Any]]:
