@@ -42,6 +42,31 @@ def watermark_of(headers: dict[str, bytes] | list[tuple[str, bytes]] | None) -> 
     return int(found) if found else 0
 
 
+class Watermarks:
+    """The relay's side: which partitions were told how far the log is complete, and when.
+
+    A partition is told with a watermark header on its last event of a batch or with a
+    marker record; markers to one partition are at most one per `interval` seconds.
+    """
+
+    def __init__(self, partitions: list[tuple[str, int]], interval: float = 0.02) -> None:
+        self.interval = interval
+        self.told = dict.fromkeys(partitions, 0)
+        self.at = dict.fromkeys(partitions, float("-inf"))
+
+    def due(self, position: int, now: float, skip: set[tuple[str, int]]) -> list[tuple[str, int]]:
+        return [tp for tp, told in self.told.items()
+                if tp not in skip and told < position and now - self.at[tp] >= self.interval]
+
+    def wait_seconds(self, position: int, now: float) -> float | None:
+        pending = [self.at[tp] + self.interval - now for tp, told in self.told.items() if told < position]
+        return max(0.0, min(pending)) if pending else None
+
+    def record(self, partitions: list[tuple[str, int]], position: int, now: float) -> None:
+        for tp in partitions:
+            self.told[tp], self.at[tp] = position, now
+
+
 def app_id(settings: Settings, projections: list[str] | None = None) -> str:
     """The projector's consumer group: one per set of projections, per topic prefix."""
     suffix = "-" + "-".join(sorted(projections)) if projections else ""

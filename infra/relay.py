@@ -25,7 +25,7 @@ from infra import metrics
 from infra.config import Settings
 from infra.envelope import Envelope, encode_envelope, envelope_from_notification
 from infra.health import Heartbeat
-from infra.kafka import WATERMARK_HEADER, contexts, partition_for, topic_for
+from infra.kafka import WATERMARK_HEADER, Watermarks, contexts, partition_for, topic_for
 
 log = logging.getLogger("tessera.relay")
 
@@ -36,27 +36,6 @@ TopicPartition = tuple[str, int]
 
 class Interrupted(Exception):
     """Asked to stop while a batch was still unacknowledged; it will be sent again."""
-
-
-class Watermarks:
-    """Which partitions were told how far the log is complete, and when."""
-
-    def __init__(self, partitions: list[TopicPartition], interval: float = 0.02) -> None:
-        self.interval = interval
-        self.told = dict.fromkeys(partitions, 0)
-        self.at = dict.fromkeys(partitions, float("-inf"))
-
-    def due(self, position: int, now: float, skip: set[TopicPartition]) -> list[TopicPartition]:
-        return [tp for tp, told in self.told.items()
-                if tp not in skip and told < position and now - self.at[tp] >= self.interval]
-
-    def wait_seconds(self, position: int, now: float) -> float | None:
-        pending = [self.at[tp] + self.interval - now for tp, told in self.told.items() if told < position]
-        return max(0.0, min(pending)) if pending else None
-
-    def record(self, partitions: list[TopicPartition], position: int, now: float) -> None:
-        for tp in partitions:
-            self.told[tp], self.at[tp] = position, now
 
 
 class PositionStore:

@@ -127,8 +127,12 @@ def build_app(settings: Settings, projector: Projector, names: list[str] | None)
     async def project(stream: Any) -> None:
         async for events in stream.noack_take(BATCH_SIZE, within=BATCH_WITHIN):
             records = [(e.message.topic, e.message.partition, e.headers, e.value) for e in events]
-            for message in await projector.apply_until_done(records):
-                await push.send(value=message)
+            messages = await projector.apply_until_done(records)
+            try:
+                for message in messages:
+                    await push.send(value=message)
+            except Exception as error:  # noqa: BLE001 - frames stay in push_frames for `?since=`
+                log.warning("push message not sent (%r); clients catch up on resume", error)
             for event in events:
                 await stream.ack(event)
 

@@ -1,0 +1,86 @@
+"""The pure parts of production mode: watermark bookkeeping, batches by source, push merging."""
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from uuid import uuid4
+
+import msgspec
+
+from infra.config import Settings
+from infra.envelope import Envelope, encode_envelope
+from infra.kafka import WATERMARK_HEADER, Watermarks, partition_for
+from projectors.agents import push_messages, source_batches
+from query_api.push.hub import PushHub
+from query_api.push.kafka_feed import KafkaPushFeed
+
+A, B = ("t.identity", 0), ("t.identity", 1)
+
+
+def _event(position: int) -> bytes:
+    return encode_envelope(Envelope(
+        id=uuid4(), type="UserRegistered", version="v1", aggregate_type="user", aggregate_id=uuid4(),
+        aggregate_version=1, position=position, timestamp=datetime(2026, 1, 1, tzinfo=UTC),
+        actor_id=None, tenant_id=None, data={}, context="identity"))
+
+
+def _mark(position: int) -> dict[str, bytes]:
+    return {WATERMARK_HEADER: str(position).encode()}
+
+
+def test_markers_go_only_where_the_watermark_is_behind_and_not_too_often():
+    marks = Watermarks([A, B], interval=0.02)
+    assert marks.due(5, now=1.0, skip={A}) == [B]
+    marks.record([A, B], 5, now=1.0)
+    assert marks.due(5, now=1.5, skip=set()) == []
+    assert marks.due(9, now=1.01, skip=set()) == []
+    assert abs(marks.wait_seconds(9, now=1.01) - 0.01) < 1e-9
+    assert marks.due(9, now=1.03, skip=set()) == [A, B]
+    assert Watermarks([A]).wait_seconds(0, now=1.0) is None
+
+
+def test_partitioning_is_kafkas_key_hash_and_stable():
+    aggregate = uuid4()
+    assert partition_for(aggregate, 3) == partition_for(str(aggregate), 3)
+    assert {partition_for(uuid4(), 3) for _ in range(200)} == {0, 1, 2}
+
+
+def test_batches_per_partition_drop_a_resent_tail_and_keep_the_highest_watermark():
+    records = [("t.identity", 0, {}, _event(3)), ("t.identity", 0, _mark(7), _event(5)),
+               ("t.identity", 0, {}, _event(3)), ("t.identity", 0, _mark(9), _event(5)),
+               ("t.identity", 1, _mark(9), b"")]
+    batches = {b.source: b for b in source_batches(records)}
+    assert [e.position for e in batches["t.identity:0"].events] == [3, 5]
+    assert batches["t.identity:0"].watermark == 9
+    assert batches["t.identity:1"].events == [] and batches["t.identity:1"].watermark == 9
+
+
+def test_push_messages_carry_frames_in_chunks_and_the_watermarks_last():
+    frames = [{"position": i, "channel": "c", "type": "t", "data": {}} for i in range(450)]
+    messages = [msgspec.json.decode(m) for m in push_messages(frames, ["users"], {"t.identity:0": 9})]
+    assert [len(m["frames"]) for m in messages] == [200, 200, 50]
+    assert "sources" not in messages[0] and messages[-1]["sources"] == {"t.identity:0": 9}
+    assert messages[-1]["projections"] == ["users"]
+
+
+def test_the_feed_releases_a_frame_once_every_projection_passed_it_on_every_source():
+    async def scenario() -> list[int]:
+        hub = PushHub(store=None, ordered_by_watermark=True)
+        feed = KafkaPushFeed(Settings())
+        feed.expected = {"users": ["t.identity:0", "t.identity:1"], "orders": ["t.commerce:0"]}
+        feed._runtime = SimpleNamespace(hub=hub)
+        subscription = hub.subscribe(["c"])
+        frame = {"type": "t", "channel": "c", "position": 5, "data": {}, "seq": 0}
+
+        def receive(projections, sources, frames=()):
+            feed.receive(msgspec.json.encode({"frames": list(frames), "projections": projections,
+                                              "sources": sources}))
+            return subscription.queue.qsize()
+
+        sizes = [receive(["users"], {"t.identity:0": 6, "t.identity:1": 6}, [frame]),
+                 receive(["users", "orders"], {"t.identity:0": 4, "t.other:0": 9}),
+                 receive(["orders"], {"t.commerce:0": 5})]
+        return sizes + [hub.released]
+
+    assert asyncio.run(scenario()) == [0, 0, 1, 5]
