@@ -1,5 +1,8 @@
 # Tessera: `make run` (embedded, http://127.0.0.1:8000) and `make test` (real servers).
+# `make test PYTEST_ARGS="tests/e2e/platform -x"` runs a part; `make bench BENCH_ARGS="--only replay"`.
 VENV ?= .venv
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 SYSTEM_PACKAGES := postgresql nginx chromium maven default-jre-headless
@@ -32,11 +35,11 @@ run: install
 
 test: install system-deps
 	$(PY) -m infra.servers fetch-kafka
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install system-deps
 	$(PY) -m infra.servers fetch-kafka
-	$(PY) -m tests.bench
+	$(PY) -m tests.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf .tessera
