@@ -1,23 +1,28 @@
 """Commerce commands: one method each; stock changes are serialised per product.
 
 Single-product checkouts of one product are combined: whoever holds the product's lock
-places every order queued for it in one load and one save, so a product everyone buys at
-once costs one transaction per batch rather than one per order.
+places every order queued for it in one decision pass and one save, so a product everyone
+buys at once costs one transaction per batch rather than one per order.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import ClassVar
+from typing import TypeVar
 from uuid import UUID
 
 import msgspec
-from eventsourcing.persistence import ApplicationRecorder, Mapper
+from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mapper
 
 from domain.application import ContextApplication
 from domain.commerce.order import Order
 from domain.commerce.product import Product, money
+from domain.commerce.product_cache import ProductCache
 from domain.concurrency import Combiner, KeyedLocks, Queued, retrying, serialised
 from domain.errors import InsufficientStockError
+
+R = TypeVar("R")
+Outcome = Order | InsufficientStockError
 
 
 class PlacedOrder(msgspec.Struct, frozen=True):
@@ -28,12 +33,10 @@ class PlacedOrder(msgspec.Struct, frozen=True):
 
 
 class CommerceApplication(ContextApplication):
-    env: ClassVar[dict[str, str]] = {"PERSISTENCE_MODULE": "eventsourcing.popo",
-                                     "AGGREGATE_CACHE_MAXSIZE": "10000"}
-
     def __init__(self, recorder: ApplicationRecorder, mapper: Mapper[UUID]) -> None:
         super().__init__(recorder, mapper)
         self.product_locks = KeyedLocks()
+        self.products = ProductCache(self)
         self.checkouts: Combiner[tuple[UUID, int], PlacedOrder] = Combiner(self.product_locks,
                                                                            self._place_batch)
 
@@ -53,15 +56,14 @@ class CommerceApplication(ContextApplication):
         return serialised(self.product_locks, lines, lambda: self._place(customer_id, lines))
 
     def _adjust(self, product_id: UUID, delta: int) -> Product:
-        product = self.load(Product, product_id)
-        product.adjust_stock(delta)
-        self.save(product)
+        [product], _ = self._decided([product_id], lambda products: products[0].adjust_stock(delta))
+        self._saved_at([product])
         return product
 
     def _place(self, customer_id: UUID, lines: dict[UUID, int]) -> PlacedOrder:
-        products = [self.load(Product, product_id) for product_id in lines]
-        order = Order.place(customer_id, [(product, lines[product.id]) for product in products])
-        return PlacedOrder(order, self._saved_at(*products, order))
+        products, order = self._decided(list(lines), lambda products: Order.place(
+            customer_id, [(product, lines[product.id]) for product in products]))
+        return PlacedOrder(order, self._saved_at(products, order))
 
     def _place_batch(self, product_id: UUID, queued: list[Queued[tuple[UUID, int]]]
                      ) -> list[PlacedOrder | BaseException]:
@@ -69,19 +71,44 @@ class CommerceApplication(ContextApplication):
 
     def _try_batch(self, product_id: UUID, queued: list[Queued[tuple[UUID, int]]]
                    ) -> list[PlacedOrder | BaseException]:
-        product = self.load(Product, product_id)
-        outcomes: list[Order | BaseException] = []
-        for command in queued:
-            customer_id, quantity = command.item
-            try:
-                outcomes.append(command.within(Order.place, customer_id, [(product, quantity)]))
-            except InsufficientStockError as short:
-                outcomes.append(short)
-        orders = [o for o in outcomes if isinstance(o, Order)]
-        position = self._saved_at(product, *orders) if orders else None
+        [product], outcomes = self._decided([product_id], lambda products: [
+            _placed_or_short(command, products[0]) for command in queued], refused=_any_short)
+        orders = [outcome for outcome in outcomes if isinstance(outcome, Order)]
+        position = self._saved_at([product], *orders) if orders else None
         return [PlacedOrder(o, position) if isinstance(o, Order) else o for o in outcomes]
 
-    def _saved_at(self, *aggregates: Product | Order) -> int | None:
+    def _decided(self, product_ids: Sequence[UUID], decide: Callable[[list[Product]], R],
+                 refused: Callable[[R], bool] = lambda decision: False) -> tuple[list[Product], R]:
+        """Decide on working copies; a refusal for stock stands only once caught up with the store."""
+        while True:
+            products = [self.products.working_copy(product_id) for product_id in product_ids]
+            try:
+                decision = decide(products)
+            except InsufficientStockError:
+                if not self.products.caught_up(*product_ids):
+                    raise
+            else:
+                if not refused(decision) or not self.products.caught_up(*product_ids):
+                    return products, decision
+
+    def _saved_at(self, products: list[Product], *orders: Order) -> int | None:
         """Save atomically; the global position of the last event stored."""
-        recordings = self.save(*aggregates)
+        try:
+            recordings = self.save(*products, *orders)
+        except IntegrityError:
+            self.products.forget(*(product.id for product in products))
+            raise
+        self.products.remember(*products)
         return max((r.notification.id for r in recordings), default=None)
+
+
+def _placed_or_short(command: Queued[tuple[UUID, int]], product: Product) -> Outcome:
+    customer_id, quantity = command.item
+    try:
+        return command.within(Order.place, customer_id, [(product, quantity)])
+    except InsufficientStockError as short:
+        return short
+
+
+def _any_short(outcomes: list[Outcome]) -> bool:
+    return any(isinstance(outcome, InsufficientStockError) for outcome in outcomes)

@@ -107,3 +107,26 @@ def test_orders_placed_together_keep_their_own_actor():
     assert len(placed) == len(reserved) == 40
     assert all(e.actor_id == orders[e.originator_id] == e.customer_id for e in placed)
     assert all(e.actor_id == orders[e.order_id] for e in reserved)
+
+
+def test_a_refusal_first_catches_up_with_other_processes():
+    seller, restocker = applications(2)
+    product = seller.create_product("Pen", Decimal("1.00"), 1)
+    other = seller.create_product("Ink", Decimal("1.00"), 5)
+    seller.place_order(uuid.uuid4(), {product.id: 1})
+    with pytest.raises(InsufficientStockError):
+        seller.place_order(uuid.uuid4(), {product.id: 1})
+    restocker.adjust_stock(product.id, 3)
+    assert seller.place_order(uuid.uuid4(), {product.id: 2}).order.total == Decimal("2.00")
+    restocker.adjust_stock(product.id, 1)
+    seller.place_order(uuid.uuid4(), {product.id: 2, other.id: 1})
+    assert restocker.load(Product, product.id).stock == 0
+
+
+def test_a_save_on_stale_state_is_retried_from_the_store():
+    first, second = applications(2)
+    product = first.create_product("Pen", Decimal("1.00"), 10)
+    first.place_order(uuid.uuid4(), {product.id: 1})
+    second.place_order(uuid.uuid4(), {product.id: 1})
+    first.place_order(uuid.uuid4(), {product.id: 1})
+    assert second.adjust_stock(product.id, -7).stock == 0

@@ -1,0 +1,49 @@
+"""Products as this process last stored them, so a checkout does not re-read the store.
+
+Every use happens under the product's lock. A command works on a copy; only a successful
+save replaces the cached state, and a failed one drops it. Other processes may have written
+since: a save on stale state fails the store's version check (and is retried from fresh
+state), and a refusal for lack of stock first catches up with the store before it stands.
+"""
+from __future__ import annotations
+
+from copy import deepcopy
+from uuid import UUID
+
+from domain.application import ContextApplication
+from domain.commerce.product import Product
+
+
+class ProductCache:
+    def __init__(self, app: ContextApplication, max_size: int = 10_000) -> None:
+        self.app, self.max_size = app, max_size
+        self._committed: dict[UUID, Product] = {}
+
+    def working_copy(self, product_id: UUID) -> Product:
+        product = self._committed.get(product_id)
+        if product is None:
+            product = self.app.load(Product, product_id)
+            if len(self._committed) >= self.max_size:
+                self._committed.clear()
+            self._committed[product_id] = product
+        return deepcopy(product)
+
+    def remember(self, *products: Product) -> None:
+        for product in products:
+            self._committed[product.id] = product
+
+    def forget(self, *product_ids: UUID) -> None:
+        for product_id in product_ids:
+            self._committed.pop(product_id, None)
+
+    def caught_up(self, *product_ids: UUID) -> bool:
+        """Apply what other processes stored since; whether there was anything."""
+        changed = False
+        for product_id in product_ids:
+            product = self._committed.get(product_id)
+            if product is None:
+                continue
+            for event in self.app.events.get(product_id, gt=product.version):
+                event.mutate(product)
+                changed = True
+        return changed
