@@ -55,21 +55,18 @@ class Projector:
         self.settings, self.store, self.recorder = settings, store, recorder
         self.projections = projections
         self.names = sorted(p.name for p in projections)
-        self.groups: dict[frozenset[str], list[Projection]] = {}
-        for projection in projections:
-            topics = frozenset(topic_for(settings, c) for c in projection.contexts or contexts())
-            self.groups.setdefault(topics, []).append(projection)
+        self.topics_of = {p.name: frozenset(topic_for(settings, c) for c in p.contexts or contexts())
+                          for p in projections}
 
     def topics(self) -> list[str]:
-        return sorted(set().union(*self.groups))
+        return sorted(set().union(*self.topics_of.values()))
+
+    def consumes(self, projection: Projection, source: str) -> bool:
+        return source.rpartition(":")[0] in self.topics_of[projection.name]
 
     def apply(self, records: list[Record]) -> list[bytes]:
         batches = source_batches(records)
-        frames: list[dict[str, Any]] = []
-        for topics, projections in self.groups.items():
-            wanted = [b for b in batches if b.source.rpartition(":")[0] in topics]
-            if wanted:
-                frames += apply_batches(self.store, projections, wanted)
+        frames = apply_batches(self.store, self.projections, batches, consumes=self.consumes)
         return push_messages(frames, self.names, {b.source: b.watermark for b in batches})
 
     def observe(self) -> None:

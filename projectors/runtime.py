@@ -8,7 +8,7 @@ and replays never double-count.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import msgspec
@@ -68,17 +68,21 @@ class SourceBatch(msgspec.Struct):
 
 
 def apply_batches(store: Any, projections: Sequence[Projection],
-                  batches: Sequence[SourceBatch], push: bool = True) -> list[dict[str, Any]]:
+                  batches: Sequence[SourceBatch], push: bool = True,
+                  consumes: Callable[[Projection, str], bool] | None = None) -> list[dict[str, Any]]:
     """Apply every batch to every projection in one transaction; return the push frames.
 
     A replay passes `push=False`: rebuilding history must not re-send old frames to clients.
+    `consumes(projection, source)` limits each projection to its own sources (Kafka topics).
     """
-    sources = [batch.source for batch in batches]
     with store.transaction() as tx:
         writer = Writer(tx)
         for projection in projections:
-            done = _positions(tx, projection.name, sources)
-            for batch in batches:
+            mine = [b for b in batches if consumes is None or consumes(projection, b.source)]
+            if not mine:
+                continue
+            done = _positions(tx, projection.name, [batch.source for batch in mine])
+            for batch in mine:
                 reached = _apply_source(projection, batch, done[batch.source], writer)
                 if reached > done[batch.source]:
                     writer.flush()

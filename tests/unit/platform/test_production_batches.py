@@ -11,7 +11,10 @@ import msgspec
 from infra.config import Settings
 from infra.envelope import Envelope, encode_envelope
 from infra.kafka import WATERMARK_HEADER, Watermarks, partition_for
-from projectors.agents import push_messages, source_batches
+from infra.readstore import SqliteReadStore
+from projectors.agents import Projector, push_messages, source_batches
+from projectors.projection import Projection, on
+from projectors.runtime import create_tables
 from query_api.push.hub import PushHub
 from query_api.push.kafka_feed import KafkaPushFeed
 
@@ -84,3 +87,38 @@ def test_the_feed_releases_a_frame_once_every_projection_passed_it_on_every_sour
         return sizes + [hub.released]
 
     assert asyncio.run(scenario()) == [0, 0, 1, 5]
+
+
+class IdentityCounter(Projection):
+    name = "test_identity_counter"
+    contexts = ("identity",)
+    tables = {"test_identity_seen": "CREATE TABLE IF NOT EXISTS test_identity_seen (position BIGINT PRIMARY KEY)"}
+
+    @on("UserRegistered")
+    def seen(self, event, w):
+        w.execute("INSERT INTO test_identity_seen (position) VALUES (:p)", {"p": event.position})
+        w.push("seen", "seen", {})
+
+
+class CommerceCounter(Projection):
+    name = "test_commerce_counter"
+    contexts = ("commerce",)
+
+
+def test_one_batch_is_one_transaction_and_each_projection_records_only_its_own_sources(tmp_path):
+    store = SqliteReadStore(tmp_path / "read.sqlite")
+    projections = [IdentityCounter(), CommerceCounter()]
+    create_tables(store, projections)
+    projector = Projector(Settings(kafka_topic_prefix="t"), store, None, projections)
+    records = [("t.identity", 0, {}, _event(1)), ("t.identity", 0, {}, _event(1)),
+               ("t.commerce", 2, _mark(4), b""), ("t.identity", 1, _mark(4), b"")]
+    messages = [msgspec.json.decode(m) for m in projector.apply(records)]
+    with store.transaction() as tx:
+        rows = tx.fetch_all("SELECT projection, source, position FROM projection_positions ORDER BY 1, 2")
+        seen = tx.fetch_all("SELECT position FROM test_identity_seen")
+    assert [tuple(r.values()) for r in rows] == [
+        ("test_commerce_counter", "t.commerce:2", 4),
+        ("test_identity_counter", "t.identity:0", 1), ("test_identity_counter", "t.identity:1", 4)]
+    assert seen == [{"position": 1}]
+    assert [f["position"] for f in messages[-1]["frames"]] == [1]
+    assert messages[-1]["sources"] == {"t.identity:0": 1, "t.commerce:2": 4, "t.identity:1": 4}
