@@ -47,8 +47,8 @@ def print_table(results: list[dict[str, Any]]) -> None:
 
 
 def notes(result: dict[str, Any]) -> str:
-    keys = ("ratio_to_ceiling", "server_cpu_ms_per_ok", "events", "seconds", "probe", "samples",
-            "not_measured")
+    keys = ("ratio_to_ceiling", "server_cpu_ms_per_ok", "events", "seconds", "events_per_cpu_s",
+            "probe", "samples", "not_measured")
     return ", ".join(f"{k}={_cell(result[k])}" for k in keys if result.get(k) is not None)
 
 

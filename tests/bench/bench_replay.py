@@ -68,11 +68,14 @@ def run(cluster: Any, events: int = 200_000) -> list[dict[str, Any]]:
     runtime = Runtime(settings).open_storage()
     try:
         written = write_log(runtime, events)
+        cpu = time.process_time()
         result = replay(runtime.recorder.inner, runtime.store, runtime.projections)
+        cpu = time.process_time() - cpu
     finally:
         runtime.store.close()
     return [
         {"scenario": "log written via application (1,000 aggregates/save)", **written},
         {"scenario": "replay (tessera replay, all projections, PG)", "events": result["position"],
-         "seconds": round(result["seconds"], 1), "per_s": round(result["events_per_second"])},
+         "seconds": round(result["seconds"], 1), "per_s": round(result["events_per_second"]),
+         "events_per_cpu_s": round(result["position"] / cpu) if cpu else None},
     ]

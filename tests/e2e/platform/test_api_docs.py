@@ -34,7 +34,8 @@ def test_viewer_pages_use_only_local_assets(stack, path, marker):
             assert url.startswith("/") and not url.startswith("//"), url
             asset = http.get(url)
             assert asset.status_code == 200, url
-            assert asset.headers["content-type"].startswith(ASSET_TYPES[url[url.rindex("."):]]), url
+            extension = url[url.rindex("."):]
+            assert asset.headers["content-type"].startswith(ASSET_TYPES[extension]), url
 
 
 def test_viewers_get_the_real_bundles(stack):
@@ -68,7 +69,8 @@ def test_schema_is_openapi_3_1_and_documents_the_routes(stack):
     assert body["paths"]["/api/v1/auth/login"]["post"]["security"] == []
     assert body["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     error = body["components"]["schemas"]["ErrorEnvelope"]["properties"]["error"]
-    assert {"INVALID_PAYLOAD", "NOT_FOUND", "UPSTREAM_ERROR"} <= set(error["properties"]["code"]["enum"])
+    codes = set(error["properties"]["code"]["enum"])
+    assert {"INVALID_PAYLOAD", "NOT_FOUND", "UPSTREAM_ERROR"} <= codes
 
 
 def test_every_documented_operation_is_served(stack):
@@ -78,7 +80,8 @@ def test_every_documented_operation_is_served(stack):
         for path, operations in paths.items():
             concrete = re.sub(r"\{[^}]+\}", "00000000-0000-4000-8000-000000000000", path)
             for method in operations:
-                answer = http.request(method.upper(), concrete, json={} if method != "get" else None)
+                body = {} if method != "get" else None
+                answer = http.request(method.upper(), concrete, json=body)
                 assert answer.status_code != 405, (method, path)
                 if concrete == path:
                     assert answer.status_code != 404, (method, path)

@@ -21,13 +21,15 @@ def assert_envelope(answer, status: int, code: str) -> dict:
     return error
 
 
-@pytest.mark.parametrize("path", ["/api/v1/no-such-resource/", "/nothing/here", "/api/v1/users/me/extra"])
+@pytest.mark.parametrize("path", ["/api/v1/no-such-resource/", "/nothing/here",
+                                  "/api/v1/users/me/extra"])
 def test_unknown_paths_are_404(stack, path):
     with stack.client() as http:
         assert_envelope(http.get(path), 404, "NOT_FOUND")
 
 
-@pytest.mark.parametrize("path", ["/api/v2/", "/api/v2", "/api/v2/users/me/", "/api/v2/auth/login/"])
+@pytest.mark.parametrize("path", ["/api/v2/", "/api/v2", "/api/v2/users/me/",
+                                  "/api/v2/auth/login/"])
 def test_api_v2_exists_and_is_empty(stack, path):
     with stack.client() as http:
         assert_envelope(http.get(path), 404, "NOT_FOUND")

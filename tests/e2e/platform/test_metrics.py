@@ -63,17 +63,22 @@ def test_projection_position_and_lag_follow_the_log(all_in_one, wait_until):
     def caught_up():
         samples = scrape(all_in_one)
         return (value(samples, "tessera_projection_position", projection="users") >= position
-                and ("tessera_projection_lag_events", frozenset({("projection", "users")})) in samples)
+                and ("tessera_projection_lag_events", frozenset({("projection", "users")}))
+                in samples)
 
     wait_until(caught_up, timeout=10, message="users projection position in /metrics")
 
 
 def test_websocket_connections_are_gauged(all_in_one, wait_until):
     token = all_in_one.new_user()["token"]
-    baseline = value(scrape(all_in_one), "tessera_websocket_connections", socket="echo")
+
+    def open_echo_sockets() -> float:
+        return value(scrape(all_in_one), "tessera_websocket_connections", socket="echo")
+
+    baseline = open_echo_sockets()
     with connect(f"{all_in_one.ws_url}/ws/echo/?token={token}") as socket:
         socket.send('{"type": "ping"}')
         assert socket.recv(timeout=10) == '{"type":"pong"}'
-        assert value(scrape(all_in_one), "tessera_websocket_connections", socket="echo") == baseline + 1
-    wait_until(lambda: value(scrape(all_in_one), "tessera_websocket_connections", socket="echo") == baseline,
-               timeout=10, message="echo socket gauge back to its baseline")
+        assert open_echo_sockets() == baseline + 1
+    wait_until(lambda: open_echo_sockets() == baseline, timeout=10,
+               message="echo socket gauge back to its baseline")

@@ -23,8 +23,8 @@ def test_request_id_is_generated_when_absent(stack):
 
 def test_command_answers_carry_the_request_id(stack):
     with stack.client() as http:
-        answer = http.post("/api/v1/auth/login/", json={"email": "nobody@tessera.test", "password": "wrong-password"},
-                           headers={"X-Request-ID": "login-attempt-1"})
+        answer = http.post("/api/v1/auth/login/", headers={"X-Request-ID": "login-attempt-1"},
+                           json={"email": "nobody@tessera.test", "password": "wrong-password"})
     assert answer.headers["x-request-id"] == "login-attempt-1"
 
 
