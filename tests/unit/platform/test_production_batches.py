@@ -10,10 +10,10 @@ import msgspec
 
 from infra.config import Settings
 from infra.envelope import Envelope, encode_envelope
-from infra.kafka import WATERMARK_HEADER, Watermarks, partition_for
+from infra.kafka import WATERMARK_HEADER, Watermarks, contexts, partition_for
 from infra.readstore import SqliteReadStore
 from projectors.agents import Projector, push_messages, source_batches
-from projectors.projection import Projection, on
+from projectors.projection import Projection, load_projections, on
 from projectors.runtime import create_tables
 from query_api.push.hub import PushHub
 from query_api.push.kafka_feed import KafkaPushFeed
@@ -122,3 +122,10 @@ def test_one_batch_is_one_transaction_and_each_projection_records_only_its_own_s
     assert seen == [{"position": 1}]
     assert [f["position"] for f in messages[-1]["frames"]] == [1]
     assert messages[-1]["sources"] == {"t.identity:0": 1, "t.commerce:2": 4, "t.identity:1": 4}
+
+
+def test_every_projection_consumes_contexts_that_have_a_topic():
+    """A context without a topic would hold the production read position at 0 for ever."""
+    for projection in load_projections():
+        if type(projection).__module__.startswith("projectors."):
+            assert set(projection.contexts) <= set(contexts()), projection.name
