@@ -16,6 +16,7 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 
 from infra.config import Settings, load_settings
 from infra.runtime import Runtime
@@ -100,7 +101,7 @@ def build_app(services: tuple[str, ...] = SERVICES, settings: Settings | None = 
         middleware=[request_context_middleware, JWTAuthenticationMiddleware, idempotency_middleware,
                     projection_position_middleware],
         openapi_config=OpenAPIConfig(title="Tessera", version="1.0.0", path="/api/openapi",
-                                     render_plugins=[]),
+                                     render_plugins=[JsonRenderPlugin()]),
         cors_config=CORSConfig(allow_origins=[]),
         request_max_body_size=settings.upload_max_bytes + 1024 * 1024,
         debug=False,

@@ -93,3 +93,12 @@ def test_the_query_service_alone_documents_the_whole_api():
     paths = full_schema(query_only)["paths"]
     assert "/api/v1/auth/register" in paths and "/api/v1/users/me" in paths
     assert "/api/v1/auth/register" not in query_only.openapi_schema.to_schema()["paths"]
+
+
+@pytest.mark.parametrize("viewer", ["swagger", "redoc", "rapidoc", "elements", "stoplight"])
+def test_no_framework_viewer_pulls_assets_from_a_cdn(stack, viewer):
+    """Litestar's own viewer pages load their scripts from CDNs; only ours are served."""
+    with stack.client(stack.new_user()["token"]) as http:
+        answer = http.get(f"/api/openapi/{viewer}")
+    assert answer.status_code == 404
+    assert "cdn" not in answer.text.lower()
