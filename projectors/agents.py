@@ -6,8 +6,8 @@ which applies each event once per projection and stores the positions in the sam
 transaction. Records are acknowledged only after that commit; a failing batch is retried
 where it is, never skipped, so redelivery after a crash is harmless and nothing is lost.
 
-Each batch then sends one message to the push topic: the frames the projections emitted and
-the watermark each source reached. Push services merge those watermarks over every
+After the commit, the batch goes to the push topic: the frames the projections emitted (in
+chunks) and, last, the watermark each source reached. Push services merge those watermarks over every
 projection (`position_of`) and release frames in position order (`query_api.push`).
 """
 from __future__ import annotations
