@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -113,7 +114,8 @@ def build_app(settings: Settings, projector: Projector, names: list[str] | None)
         store="memory://", web_enabled=False, autodiscover=False, topic_replication_factor=1,
         topic_allow_declare=False, topic_disable_leader=True, consumer_auto_offset_reset="earliest",
         broker_session_timeout=session, broker_heartbeat_interval=session / 4,
-        broker_rebalance_timeout=session, producer_acks=-1, producer_linger=0.001)
+        broker_rebalance_timeout=session, producer_acks=-1, producer_linger=0.001,
+        datadir=str(Path(settings.data_dir) / "faust" / app_id(settings, names)))
     source = app.topic(*projector.topics(), key_type=bytes, value_type=bytes,
                        key_serializer="raw", value_serializer="raw")
     push = app.topic(push_topic(settings), key_type=bytes, value_type=bytes,
