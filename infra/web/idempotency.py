@@ -29,12 +29,15 @@ TABLES = [
 def idempotency_middleware(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         key = dict(scope.get("headers", [])).get(b"idempotency-key")
-        if scope["type"] != "http" or scope.get("method") not in COMMAND_METHODS or not key:
+        user = scope.get("user")
+        if (scope["type"] != "http" or scope.get("method") not in COMMAND_METHODS or not key
+                or getattr(user, "id", None) is None):
+            # Keys are per user (CONTRACT §1): an anonymous route (login, register) must never
+            # hand one client's answer, tokens included, to another who reused the key.
             await app(scope, receive, send)
             return
         store = scope["app"].state.runtime.store
-        user = scope.get("user")
-        owner = f"{getattr(user, 'id', 'anonymous')}:{scope['method']}:{scope['path']}"
+        owner = f"{user.id}:{scope['method']}:{scope['path']}"
         claim = {"owner": owner, "key": key.decode("latin-1")[:200], "now": time.time(),
                  "claim": uuid.uuid4().hex}
         first = await _claim_or_wait(store, claim)

@@ -1,4 +1,4 @@
-"""`Idempotency-Key`: a repeat returns the first answer and appends nothing (CONTRACT §1)."""
+"""`Idempotency-Key`: a repeat by the same user returns the first answer and appends nothing."""
 from __future__ import annotations
 
 import uuid
@@ -12,67 +12,77 @@ def log_head(stack) -> int:
         return http.get("/health/ready/").json()["head"]
 
 
-def fresh_email() -> str:
-    return f"idem-{uuid.uuid4().hex[:10]}@tessera.test"
+def fresh_slug() -> str:
+    return f"idem-{uuid.uuid4().hex[:10]}"
 
 
-def register(http: httpx.Client, email: str, key: str | None = None) -> httpx.Response:
-    body = {"email": email, "password": "password-123", "first_name": "Idem", "last_name": "Potent"}
+def create_tenant(http: httpx.Client, slug: str, key: str | None = None) -> httpx.Response:
     headers = {"Idempotency-Key": key} if key else {}
-    return http.post("/api/v1/auth/register/", json=body, headers=headers)
+    return http.post("/api/v1/tenants/", json={"name": "Idem", "slug": slug}, headers=headers)
 
 
 def test_a_repeated_command_replays_the_first_answer(stack):
-    key, email = f"signup-{uuid.uuid4()}", fresh_email()
-    with stack.client() as http:
-        first = register(http, email, key)
+    key, slug = f"create-{uuid.uuid4()}", fresh_slug()
+    with stack.client(stack.new_user()["token"]) as http:
+        first = create_tenant(http, slug, key)
         assert first.status_code == 201, first.text
         head = log_head(stack)
         assert head >= first.json()["position"]
-        again = register(http, email, key)
+        again = create_tenant(http, slug, key)
     assert again.status_code == 201
     assert again.content == first.content
-    assert again.json()["user"]["id"] == first.json()["user"]["id"]
     assert again.headers["idempotent-replayed"] == "true"
     assert log_head(stack) == head
 
 
 def test_the_first_answer_wins_even_for_a_different_body(stack):
-    key, email = f"signup-{uuid.uuid4()}", fresh_email()
-    with stack.client() as http:
-        first = register(http, email, key)
+    key, slug, other_slug = f"create-{uuid.uuid4()}", fresh_slug(), fresh_slug()
+    with stack.client(stack.new_user()["token"]) as http:
+        first = create_tenant(http, slug, key)
         head = log_head(stack)
-        other = register(http, "x" + email, key)
+        other = create_tenant(http, other_slug, key)
         assert other.content == first.content
         assert log_head(stack) == head
-        never_registered = http.post("/api/v1/auth/login/",
-                                     json={"email": "x" + email, "password": "password-123"})
-    assert never_registered.status_code == 401
+        still_free = create_tenant(http, other_slug)
+    assert still_free.status_code == 201
 
 
 def test_errors_are_replayed_too(stack):
     """A 4xx is an answer: repeating the key gets the same conflict, not a second attempt."""
-    email, key = stack.new_user()["user"]["email"], f"dup-{uuid.uuid4()}"
-    with stack.client() as http:
-        first, again = register(http, email, key), register(http, email, key)
+    slug, key = fresh_slug(), f"dup-{uuid.uuid4()}"
+    with stack.client(stack.new_user()["token"]) as http:
+        assert create_tenant(http, slug).status_code == 201
+        first, again = create_tenant(http, slug, key), create_tenant(http, slug, key)
     assert first.status_code == again.status_code == 409
     assert again.json()["error"] == first.json()["error"]
     assert again.headers["idempotent-replayed"] == "true"
 
 
-def test_the_key_is_scoped_to_the_route(stack):
-    key, email = f"shared-{uuid.uuid4()}", fresh_email()
+def test_the_key_belongs_to_its_user(stack):
+    key = f"shared-{uuid.uuid4()}"
+    with stack.client(stack.new_user()["token"]) as alice, stack.client(stack.new_user()["token"]) as bob:
+        mine, theirs = create_tenant(alice, fresh_slug(), key), create_tenant(bob, fresh_slug(), key)
+    assert mine.status_code == theirs.status_code == 201
+    assert mine.json()["id"] != theirs.json()["id"]
+    assert "idempotent-replayed" not in theirs.headers
+
+
+def test_anonymous_commands_are_never_replayed_to_another_client(stack):
+    """Login answers carry tokens: a reused key must not hand them to someone else."""
+    first, second = stack.new_user(), stack.new_user()
+    key = f"login-{uuid.uuid4()}"
     with stack.client() as http:
-        registered = register(http, email, key)
-        login = http.post("/api/v1/auth/login/", json={"email": email, "password": "password-123"},
-                          headers={"Idempotency-Key": key})
-    assert registered.status_code == 201
-    assert login.status_code == 200 and "token" in login.json()
-    assert "idempotent-replayed" not in login.headers
+        one = http.post("/api/v1/auth/login/", headers={"Idempotency-Key": key},
+                        json={"email": first["user"]["email"], "password": "password-123"})
+        two = http.post("/api/v1/auth/login/", headers={"Idempotency-Key": key},
+                        json={"email": second["user"]["email"], "password": "password-123"})
+    assert one.json()["user"]["id"] == first["user"]["id"]
+    assert two.json()["user"]["id"] == second["user"]["id"]
+    assert "idempotent-replayed" not in two.headers
 
 
 def test_without_a_key_a_repeat_runs_again(stack):
-    email = fresh_email()
-    with stack.client() as http:
-        first, again = register(http, email), register(http, email)
+    slug = fresh_slug()
+    with stack.client(stack.new_user()["token"]) as http:
+        first, again = create_tenant(http, slug), create_tenant(http, slug)
     assert (first.status_code, again.status_code) == (201, 409)
