@@ -94,7 +94,7 @@ _ENV_NAMES = {
 def _paths(kind: type, value: object) -> object:
     if kind is Path and isinstance(value, (str, Path)):
         return Path(value)
-    raise NotImplementedError(f"cannot read {kind}")
+    raise TypeError(f"cannot read {kind}")
 
 
 def load_settings(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
