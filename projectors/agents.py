@@ -109,13 +109,15 @@ def build_app(settings: Settings, projector: Projector, names: list[str] | None)
     from infra.health import Heartbeat
 
     session = settings.kafka_session_timeout
+    datadir = Path(settings.data_dir) / "faust" / app_id(settings, names)
+    datadir.mkdir(parents=True, exist_ok=True)
     app = faust.App(
         app_id(settings, names), broker=[f"kafka://{h}" for h in settings.kafka_bootstrap.split(",")],
         store="memory://", web_enabled=False, autodiscover=False, topic_replication_factor=1,
         topic_allow_declare=False, topic_disable_leader=True, consumer_auto_offset_reset="earliest",
         broker_session_timeout=session, broker_heartbeat_interval=session / 4,
         broker_rebalance_timeout=session, producer_acks=-1, producer_linger=0.001,
-        datadir=str(Path(settings.data_dir) / "faust" / app_id(settings, names)))
+        datadir=str(datadir))
     source = app.topic(*projector.topics(), key_type=bytes, value_type=bytes,
                        key_serializer="raw", value_serializer="raw")
     push = app.topic(push_topic(settings), key_type=bytes, value_type=bytes,
