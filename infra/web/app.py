@@ -1,8 +1,10 @@
 """Builds the Litestar app of one service, or of all three on one origin (embedded mode).
 
 Routes are discovered by convention: `command_api/<context>/routes.py` and
-`query_api/<context>/routes.py` export `router`; `query_api/<context>/live.py` exports
-`sockets`. A new context needs no edit here.
+`query_api/<context>/routes.py` export `router`; `query_api/<context>/pages.py` exports
+`router` too (web pages, served by the query service); `query_api/<context>/live.py` exports
+`sockets`. Start-up hooks: `on_startup(runtime)` in command routes run with the command service,
+in `query_api/<context>/live.py` with the push service. A new context needs no edit here.
 """
 from __future__ import annotations
 
@@ -56,6 +58,7 @@ def handlers_for(services: tuple[str, ...]) -> list[Any]:
         handlers += discover("command_api", "routes", "router")
     if "query" in services:
         handlers += discover("query_api", "routes", "router")
+        handlers += discover("query_api", "pages", "router")
         from query_api.docs import DOCS_HANDLERS
 
         handlers += DOCS_HANDLERS
@@ -65,7 +68,8 @@ def handlers_for(services: tuple[str, ...]) -> list[Any]:
 
 
 def startup_hooks(services: tuple[str, ...]) -> list[Any]:
-    return discover("command_api", "routes", "on_startup") if "command" in services else []
+    hooks = discover("command_api", "routes", "on_startup") if "command" in services else []
+    return hooks + (discover("query_api", "live", "on_startup") if "push" in services else [])
 
 
 def provide_runtime(state: State) -> Runtime:
