@@ -1,3 +1,3 @@
 """Root conftest: kept small on purpose; fixtures live in plugins under tests/fixtures/."""
 
-pytest_plugins = ["tests.fixtures.servers", "tests.fixtures.stack"]
+pytest_plugins = ["tests.fixtures.servers", "tests.fixtures.stack", "tests.fixtures.browser"]
