@@ -8,6 +8,8 @@ import msgspec
 
 DEV_SECRET_KEY = "tessera-dev-secret-key-change-me-in-production"
 DEV_APP_KEY = "dev-app-key"
+DEFAULT_SQS_EVENT_TYPES = ("UserRegistered,UserProfileUpdated,UserDeactivated,ProductCreated,OrderPlaced,"
+                           "BookCreated,BookUpdated,BookDeleted,CourseCreated")
 
 
 class ConfigurationError(RuntimeError):
@@ -27,6 +29,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sqs_endpoint_url: str | None = None
     sqs_outbound_queue: str | None = None
     sqs_inbound_queue: str | None = None
+    sqs_dead_letter_queue: str | None = None
+    sqs_event_types: str = DEFAULT_SQS_EVENT_TYPES
+    sqs_region: str = "us-east-1"
     app_key: str = DEV_APP_KEY
     otlp_endpoint: str | None = None
     data_dir: Path = Path(".tessera")
@@ -40,6 +45,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     db_pool_size: int = 10
     ready_max_lag: int = 10_000
     upload_max_bytes: int = 10 * 1024 * 1024
+    presence_heartbeat_seconds: float = 3.0
+    presence_lease_seconds: float = 10.0
 
     @property
     def is_production(self) -> bool:
@@ -75,6 +82,9 @@ _ENV_NAMES = {
     "sqs_endpoint_url": "TESSERA_SQS_ENDPOINT_URL",
     "sqs_outbound_queue": "TESSERA_SQS_OUTBOUND_QUEUE",
     "sqs_inbound_queue": "TESSERA_SQS_INBOUND_QUEUE",
+    "sqs_dead_letter_queue": "TESSERA_SQS_DEAD_LETTER_QUEUE",
+    "sqs_event_types": "TESSERA_SQS_EVENT_TYPES",
+    "sqs_region": "TESSERA_SQS_REGION",
     "app_key": "TESSERA_APP_KEY",
     "otlp_endpoint": "TESSERA_OTLP_ENDPOINT",
     "data_dir": "TESSERA_DATA_DIR",
@@ -88,6 +98,8 @@ _ENV_NAMES = {
     "db_pool_size": "TESSERA_DB_POOL_SIZE",
     "ready_max_lag": "TESSERA_READY_MAX_LAG",
     "upload_max_bytes": "TESSERA_UPLOAD_MAX_BYTES",
+    "presence_heartbeat_seconds": "TESSERA_PRESENCE_HEARTBEAT",
+    "presence_lease_seconds": "TESSERA_PRESENCE_LEASE",
 }
 
 
