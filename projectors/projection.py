@@ -56,6 +56,12 @@ class Projection:
     def apply(self, envelope: Envelope, writer: Writer) -> None:
         getattr(self, self._handlers[envelope.type])(envelope, writer)
 
+    def after_batch(self, writer: Writer) -> None:
+        """Called once per batch after its events when frames are pushed (never in replays).
+
+        For frames that sum a batch up, e.g. one snapshot instead of one frame per event.
+        """
+
     def ddl(self, dialect: str) -> list[str]:
         statements = [sql_for(dialect, ddl) for ddl in self.tables.values()]
         return statements + [sql_for(dialect, ddl) for ddl in self.indexes]

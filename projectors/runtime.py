@@ -87,6 +87,8 @@ def apply_batches(store: Any, projections: Sequence[Projection],
                 if reached > done[batch.source]:
                     writer.flush()
                     _save_position(tx, projection.name, batch.source, reached)
+            if push:
+                projection.after_batch(writer)
         writer.flush()
         if push:
             _store_frames(tx, writer.frames)
