@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.servers.postgres_cluster import PostgresCluster
-from tests.bench import bench_commands, bench_push_latency, bench_replay
+from tests.bench import bench_checkout, bench_commands, bench_push_latency, bench_replay
 
 RESULTS = Path(".tessera/bench/results.jsonl")
 
@@ -27,12 +27,15 @@ def scenarios(args: argparse.Namespace) -> dict[str, Callable[[Any], list[dict[s
         "commands": lambda cluster: bench_commands.run(cluster, args.seconds, args.concurrency),
         "push": lambda cluster: bench_push_latency.run(cluster, args.samples),
         "replay": lambda cluster: bench_replay.run(cluster, args.events),
+        "checkout": lambda cluster: bench_checkout.run(cluster, args.seconds),
     }
 
 
 def _cell(value: Any) -> str:
     if value is None:
         return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.3f}" if abs(value) < 10 else f"{value:,.1f}"
     return f"{value:,}" if isinstance(value, int) else str(value)
@@ -47,7 +50,7 @@ def print_table(results: list[dict[str, Any]]) -> None:
 
 
 def notes(result: dict[str, Any]) -> str:
-    keys = ("ratio_to_ceiling", "server_cpu_ms_per_ok", "events", "seconds", "events_per_cpu_s",
+    keys = ("ratio_to_ceiling", "ratio_to_peer", "oversold", "sold", "sold_out_s", "server_cpu_ms_per_ok", "events", "seconds", "events_per_cpu_s",
             "probe", "samples", "not_measured")
     return ", ".join(f"{k}={_cell(result[k])}" for k in keys if result.get(k) is not None)
 
@@ -59,7 +62,7 @@ def git_commit() -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__)
-    parser.add_argument("--only", action="append", choices=["commands", "push", "replay"])
+    parser.add_argument("--only", action="append", help="a scenario name (default: all); repeatable")
     parser.add_argument("--seconds", type=float, default=15.0, help="measured load per HTTP run")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--samples", type=int, default=200, help="push latency samples per mode")

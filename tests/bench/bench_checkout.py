@@ -1,0 +1,78 @@
+"""Checkout side by side with the Django/DRF peer, both on the bench's PostgreSQL cluster.
+
+Both systems are driven by the same `../shared/bench/load.py` (`checkout-spread` over 100
+products, `checkout-contended` on one product), one system at a time, alternating (both served throughout), so a
+change in the machine's load hits both. Tessera runs as `tessera serve` on PostgreSQL; the
+peer as its README says (gunicorn, 2 sync workers). Oversell is checked by load.py and again
+here against Tessera's event store-backed listing.
+"""
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.bench.peer import WORK, run_load, served_peer
+from tests.bench.serve import Served, signed_up, tessera_serve
+
+PEER_SIZES = {"authors": 20, "books": 200, "comments": 1000, "courses": 50, "products": 100,
+              "users": 200, "tags": 10}
+PRODUCTS, STOCK, BUYERS = 100, 1_000_000, 64
+# (label, load.py scenario, its options): a sell-out proves no oversell; a hot row with plenty
+# of stock measures contended confirmations per second.
+RUNS = (("checkout-spread", "checkout-spread", ("--min-stock", "1000")),
+        ("checkout-contended sell-out 200", "checkout-contended", ("--stock", "200")),
+        ("checkout-contended hot row", "checkout-contended", ("--stock", str(STOCK))))
+
+
+def tessera_fixture(served: Served) -> tuple[Path, Path]:
+    """100 well-stocked products and 64 buyers' tokens, written as load.py token files."""
+    admin = httpx.post(f"{served.base_url}/api/v1/auth/login/", timeout=30,
+                       json={"email": "admin@tessera.test", "password": "admin-password-123"})
+    admin.raise_for_status()
+    admin_token = admin.json()["token"]
+    with httpx.Client(base_url=served.base_url, timeout=30,
+                      headers={"Authorization": f"Bearer {admin_token}"}) as http:
+        for n in range(PRODUCTS):
+            http.post("/api/v1/products/", json={"name": f"bench-{n}", "price": "9.99",
+                                                 "stock": STOCK}).raise_for_status()
+    tokens, admin_file = WORK / "tessera-tokens.txt", WORK / "tessera-tokens-admin.txt"
+    tokens.write_text("".join(signed_up(served.base_url, "buyer")["token"] + "\n" for _ in range(BUYERS)))
+    admin_file.write_text(admin_token + "\n")
+    return tokens, admin_file
+
+
+def checkout_run(scenario: str, options: tuple[str, ...], base_url: str, tokens: Path, admin: Path,
+                 seconds: float) -> dict[str, Any]:
+    files = ("--tokens-file", str(tokens), "--admin-token-file", str(admin))
+    return run_load(base_url, scenario, *files, *options, seconds=seconds)
+
+
+def row(label: str, system: str, summary: dict[str, Any]) -> dict[str, Any]:
+    """Answers per second: confirmations, except in a sell-out, where most answers are 409s."""
+    checkout = summary.get("checkout", {})
+    latency, sold_out = summary["latency_ms"], checkout.get("sold_out")
+    return {"scenario": f"{label} ({system})",
+            "per_s": summary["throughput_rps"] if sold_out else summary["ok_rps"],
+            "ok_per_s": summary["ok_rps"], "p50_ms": latency["p50"], "p99_ms": latency["p99"],
+            "oversold": checkout.get("oversold"), "sold": checkout.get("units_sold"),
+            "consistent": checkout.get("consistent"), "stock_final": checkout.get("stock_final"),
+            "sold_out_s": checkout.get("last_success_s") if sold_out else None, "status": summary["status"]}
+
+
+def run(cluster: Any, seconds: float = 20.0) -> list[dict[str, Any]]:
+    WORK.mkdir(parents=True, exist_ok=True)
+    results: list[dict[str, Any]] = []
+    with (served_peer(cluster.create_database(f"peer_{uuid.uuid4().hex[:8]}"), PEER_SIZES) as peer,
+          tessera_serve({"TESSERA_DATABASE_URL": cluster.create_database()}) as served):
+        tessera_files = tessera_fixture(served)
+        for label, scenario, options in RUNS:
+            theirs = row(label, "django peer", checkout_run(scenario, options, peer.base_url,
+                                                            peer.tokens_file, peer.admin_token_file, seconds))
+            ours = row(label, "tessera", checkout_run(scenario, options, served.base_url, *tessera_files,
+                                                      seconds))
+            ours["ratio_to_peer"] = round(ours["per_s"] / theirs["per_s"], 2) if theirs["per_s"] else None
+            results += [ours, theirs]
+    return results
