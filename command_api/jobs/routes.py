@@ -1,0 +1,103 @@
+"""Jobs commands over HTTP (CONTRACT §8): reports, contacts import, images, mail broadcast.
+
+Each route records a job (its creation event) and answers at once; workers do the work.
+"""
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import IO, Any
+
+from litestar import Request, post
+from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
+
+from command_api.jobs.schemas import RequestBroadcast, RequestReport
+from command_api.jobs.tasks.contacts import REQUIRED
+from command_api.jobs.uploads import check_csv_header, checked_name, image_type
+from domain.errors import ForbiddenError
+from domain.jobs.application import JobsApplication
+from domain.quotas.application import QuotasApplication
+from infra.runtime import Runtime
+from infra.s3 import object_key, open_object_storage
+from infra.web.uploads import spooled_upload, upload_from
+
+API = "/api/v1"
+UPLOAD_ACTION = "upload"
+
+
+def jobs(runtime: Runtime) -> JobsApplication:
+    return runtime.app(JobsApplication)
+
+
+def require_staff(request: Request) -> None:
+    if not request.user.is_staff:
+        raise ForbiddenError("Only admin or support users may do this")
+
+
+async def received_file(request: Request, runtime: Runtime) -> tuple[IO[bytes], str]:
+    """The `file` part, size-checked (413) and spooled, and its checked name."""
+    upload = upload_from(await request.form())
+    name = checked_name(upload.filename)
+    spool, _ = await spooled_upload(upload, runtime.settings.upload_max_bytes)
+    return spool, name
+
+
+async def stored(runtime: Runtime, spool: IO[bytes], name: str, content_type: str) -> tuple[str, int]:
+    key = object_key("jobs", name)
+    size = await asyncio.to_thread(runtime.resource(open_object_storage).put, key, spool, content_type)
+    return key, size
+
+
+@post(f"{API}/reports", status_code=HTTP_202_ACCEPTED)
+async def request_report(request: Request, runtime: Runtime, data: RequestReport | None = None) -> dict[str, Any]:
+    require_staff(request)
+    report, position = await runtime.execute(jobs(runtime).request_report, request.user.id,
+                                             actor=request.user.id)
+    return {"id": str(report.id), "status": report.status, "position": position}
+
+
+@post(f"{API}/contacts/upload-csv", status_code=HTTP_202_ACCEPTED)
+async def upload_contacts(request: Request, runtime: Runtime) -> dict[str, Any]:
+    require_staff(request)
+    spool, name = await received_file(request, runtime)
+    with spool:
+        check_csv_header(spool, REQUIRED)
+        key, _ = await stored(runtime, spool, name, "text/csv")
+    job, position = await runtime.execute(jobs(runtime).request_contacts_import, request.user.id, key, name,
+                                          actor=request.user.id)
+    return {"task_id": str(job.id), "status": job.status, "position": position}
+
+
+@post(f"{API}/images", status_code=HTTP_201_CREATED)
+async def upload_image(request: Request, runtime: Runtime) -> dict[str, Any]:
+    me = request.user.id
+    spool, name = await received_file(request, runtime)
+    with spool:
+        content_type = await asyncio.to_thread(image_type, spool)
+        await runtime.execute(runtime.app(QuotasApplication).consume, me, UPLOAD_ACTION, 1,
+                              datetime.now(UTC), actor=me)
+        key, size = await stored(runtime, spool, name, content_type)
+    image, position = await runtime.execute(jobs(runtime).upload_image, me, key, name, content_type, size,
+                                            actor=me)
+    return {"id": str(image.id), "status": "processing", "name": name,
+            "original_url": runtime.resource(open_object_storage).url(key), "position": position}
+
+
+@post(f"{API}/mail/broadcast", status_code=HTTP_202_ACCEPTED)
+async def request_broadcast(data: RequestBroadcast, request: Request, runtime: Runtime) -> dict[str, Any]:
+    if not request.user.is_admin:
+        raise ForbiddenError("Only an admin may broadcast mail")
+    broadcast, position = await runtime.execute(jobs(runtime).request_broadcast, request.user.id,
+                                                data.subject, data.body, actor=request.user.id)
+    return {"id": str(broadcast.id), "status": broadcast.status, "position": position}
+
+
+router = [request_report, upload_contacts, upload_image, request_broadcast]
+
+
+async def on_startup(runtime: Runtime) -> None:
+    """Embedded mode runs the jobs worker in this process; otherwise `tessera worker` does."""
+    if runtime.embedded_bus:
+        from infra.worker import start_embedded
+
+        start_embedded(runtime)

@@ -1,0 +1,29 @@
+"""Request bodies of jobs commands, and the shape of one imported contact row."""
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+from command_api.identity.schemas import Email, Name, Phone
+
+Subject = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Body = Annotated[str, msgspec.Meta(min_length=1, max_length=100_000)]
+
+
+class RequestReport(msgspec.Struct):
+    pass
+
+
+class RequestBroadcast(msgspec.Struct):
+    subject: Subject
+    body: Body
+
+
+class ContactRow(msgspec.Struct):
+    """A CSV row, validated as registration validates the same fields."""
+
+    email: Email
+    first_name: Name
+    last_name: Name
+    phone: Phone | None = None

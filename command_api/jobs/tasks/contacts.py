@@ -1,0 +1,106 @@
+"""Contacts import job: CSV rows become users, streamed and applied in batches.
+
+The file is read as a stream (never whole). Each batch of valid rows is registered through
+identity's command path in one transaction together with the job's progress event, so a
+worker that dies resumes after the last batch saved and never registers a row twice; an
+email already registered (before or by an earlier row) is skipped and counted.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from itertools import islice
+from typing import Any
+
+import msgspec
+
+from command_api.jobs.schemas import ContactRow
+from domain.identity.application import IdentityApplication
+from domain.identity.errors import EmailTakenError
+from domain.identity.user import EmailClaim
+from infra.passwords import UNUSABLE
+
+BATCH = 1000
+REQUIRED = ("email", "first_name", "last_name")
+Person = tuple[str, str, str, str | None]
+
+
+def run(worker: Any, job: Any) -> dict[str, Any]:
+    from infra.worker import PermanentJobError
+
+    with worker.storage.open(job.file_key) as raw:
+        reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline=""))
+        columns = [name.strip().lower() for name in next(reader, [])]
+        missing = [name for name in REQUIRED if name not in columns]
+        if missing:
+            raise PermanentJobError(f"CSV header lacks column(s): {', '.join(missing)}")
+        done = job.rows_done
+        for _ in islice(reader, done):
+            pass
+        while batch := list(islice(reader, BATCH)):
+            people, errors = validated(columns, batch, first_row=done + 2)
+            done += len(batch)
+            job = apply_batch(worker, job, people, errors, done)
+    return {"total": job.rows_done, "created": job.created, "skipped": job.skipped}
+
+
+def validated(columns: list[str], rows: list[list[str]], first_row: int) -> tuple[list[Person], list[dict[str, Any]]]:
+    """Valid rows as people (first of each email only); errors as `{row, error}` (file row numbers)."""
+    people: list[Person] = []
+    errors: list[dict[str, Any]] = []
+    for number, values in enumerate(rows, start=first_row):
+        fields = {name: value.strip() for name, value in zip(columns, values, strict=False) if name}
+        try:
+            row = msgspec.convert({k: v or None for k, v in fields.items()}, ContactRow)
+        except msgspec.ValidationError as error:
+            errors.append({"row": number, "error": readable(error)})
+            continue
+        people.append((row.email.lower(), row.first_name, row.last_name, row.phone))
+    return people, errors
+
+
+def readable(error: msgspec.ValidationError) -> str:
+    """msgspec's message as `<field>: <what is wrong>`."""
+    reason, _, where = str(error).partition(" - at `$.")
+    field = where.rstrip("`")
+    if "missing required field" in reason:
+        return f"{reason.rpartition('`')[0].rpartition('`')[2]}: required"
+    if "null" in reason:
+        return f"{field}: required"
+    return f"{field}: invalid format" if "regex" in reason else f"{field}: {reason[:1].lower()}{reason[1:]}"
+
+
+def apply_batch(worker: Any, job: Any, people: list[Person], errors: list[dict[str, Any]],
+                rows_done: int) -> Any:
+    """Register the batch's new people with the job's progress; returns the job as saved."""
+    identity = worker.runtime.app(IdentityApplication)
+    fresh = unique(people, registered(worker.runtime.store, [p[0] for p in people]))
+    for _ in range(3):
+        job.record_batch(worker.id, rows_done, len(fresh), len(people) - len(fresh), errors,
+                         worker.now(), worker.lease_seconds)
+        try:
+            identity.register_many(fresh, UNUSABLE, job)
+            return job
+        except EmailTakenError:
+            job = worker.current(job)
+            fresh = [p for p in fresh if not identity.exists(EmailClaim.id_for(p[0]))]
+    raise RuntimeError(f"batch ending at row {rows_done + 1} kept conflicting")
+
+
+def unique(people: list[Person], taken: set[str]) -> list[Person]:
+    fresh: list[Person] = []
+    for person in people:
+        if person[0] not in taken:
+            taken.add(person[0])
+            fresh.append(person)
+    return fresh
+
+
+def registered(store: Any, emails: list[str]) -> set[str]:
+    """Emails the users read model already has (a fast first filter; the store has the last word)."""
+    if not emails:
+        return set()
+    names = {f"e{i}": email for i, email in enumerate(emails)}
+    with store.transaction() as tx:
+        rows = tx.fetch_all(f"SELECT email FROM users WHERE email IN ({', '.join(':' + n for n in names)})", names)
+    return {row["email"] for row in rows}

@@ -1,0 +1,45 @@
+"""Checks on uploaded files before anything is stored: names, sizes, real content."""
+from __future__ import annotations
+
+import csv
+import io
+from typing import IO
+
+from PIL import Image as Pillow
+
+from domain.errors import InvalidError
+
+IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
+
+
+def checked_name(name: str | None) -> str:
+    """The client's file name, refused if it tries to name a path."""
+    name = (name or "").strip()
+    if not name or any(part in name for part in ("/", "\\", "..", "\x00")) or len(name) > 255:
+        raise InvalidError("Invalid file name", {"file": ["must be a plain file name, no path"]})
+    return name
+
+
+def image_type(spool: IO[bytes]) -> str:
+    """The content type of an uploaded image, which must decode (else INVALID_PAYLOAD)."""
+    try:
+        with Pillow.open(spool) as image:
+            image.verify()
+            kind = image.format or ""
+    except Exception:  # noqa: BLE001 - Pillow raises many types for undecodable data
+        raise InvalidError("The file is not an image", {"file": ["must be a JPEG, PNG, GIF or WEBP image"]}) from None
+    finally:
+        spool.seek(0)
+    if kind not in IMAGE_FORMATS:
+        raise InvalidError("Unsupported image format", {"file": ["must be a JPEG, PNG, GIF or WEBP image"]})
+    return IMAGE_FORMATS[kind]
+
+
+def check_csv_header(spool: IO[bytes], required: tuple[str, ...]) -> None:
+    """The first line must be a CSV header naming the required columns."""
+    first = spool.readline(64 * 1024).decode("utf-8-sig", errors="replace")
+    spool.seek(0)
+    header = [name.strip().lower() for name in next(csv.reader(io.StringIO(first)), [])]
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise InvalidError("CSV header lacks required columns", {"file": [f"missing column {m}" for m in missing]})

@@ -1,0 +1,50 @@
+"""CSV import of users (CONTRACT §8): per-row errors, existing emails skipped, users created."""
+from __future__ import annotations
+
+from tests.e2e.jobs.flows import csv_bytes, finished, fresh_people, get_json, post_file, wait_for_state
+
+UPLOAD = "/api/v1/contacts/upload-csv/"
+
+
+def test_rows_become_users_with_row_errors_and_existing_emails_skipped(jobs_stack):
+    admin = jobs_stack.admin_token()
+    existing = jobs_stack.new_user()["user"]["email"]
+    people = fresh_people(5)
+    rows = [people[0], ("not-an-email", "Bad", "Row", ""), people[1], (existing, "Old", "Timer", ""),
+            people[2], ("", "No", "Mail", ""), people[3], ("x@y.example", "", "Nameless", ""), people[4],
+            (people[0][0].upper(), "Twice", "Listed", "")]
+    answer = post_file(jobs_stack, admin, UPLOAD, "contacts.csv", csv_bytes(rows), "text/csv")
+    assert answer.status_code == 202, answer.text
+    task_id = answer.json()["task_id"]
+    status = wait_for_state(jobs_stack, admin, f"/api/v1/contacts/task-status/{task_id}/", finished)
+    assert status["status"] == "done", status
+    assert (status["total"], status["created"], status["skipped"]) == (10, 5, 2)
+    assert status["errors"] == [{"row": 3, "error": "email: invalid format"},
+                                {"row": 7, "error": "email: required"},
+                                {"row": 9, "error": "first_name: required"}]
+    directory = get_json(jobs_stack, admin, f"/api/v1/users/?search=imp-{people[0][0].split('-')[1]}")
+    assert sorted(u["email"] for u in directory["results"]) == sorted(p[0] for p in people)
+    imported = next(u for u in directory["results"] if u["email"] == people[2][0])
+    assert (imported["first_name"], imported["last_name"], imported["phone"]) == people[2][1:]
+
+
+def test_imported_users_cannot_log_in_until_they_set_a_password(jobs_stack):
+    admin = jobs_stack.admin_token()
+    person = fresh_people(1)[0]
+    task_id = post_file(jobs_stack, admin, UPLOAD, "one.csv", csv_bytes([person])).json()["task_id"]
+    wait_for_state(jobs_stack, admin, f"/api/v1/contacts/task-status/{task_id}/", finished)
+    with jobs_stack.client() as http:
+        assert http.post("/api/v1/auth/login/", json={"email": person[0], "password": "!"}).status_code == 401
+        assert http.post("/api/v1/auth/forgot_password/", json={"email": person[0]}).json()["token"]
+
+
+def test_upload_checks(jobs_stack):
+    admin, user = jobs_stack.admin_token(), jobs_stack.new_user()
+    assert post_file(jobs_stack, user["token"], UPLOAD, "c.csv", csv_bytes([])).status_code == 403
+    no_header = post_file(jobs_stack, admin, UPLOAD, "c.csv", b"a@b.example,A,B,\n")
+    assert no_header.status_code == 400
+    assert no_header.json()["error"]["code"] == "INVALID_PAYLOAD"
+    assert post_file(jobs_stack, admin, UPLOAD, "../c.csv", csv_bytes([])).status_code == 400
+    with jobs_stack.client(admin) as http:
+        assert http.post(UPLOAD, data={"other": "x"}).status_code == 400
+        assert http.get("/api/v1/contacts/task-status/not-a-task/").status_code == 404
