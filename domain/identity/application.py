@@ -100,3 +100,15 @@ class IdentityApplication(ContextApplication):
                 raise
             raise conflict from None
         return aggregate
+
+    def register_many(self, people: list[tuple[str, str, str, str | None]], password_hash: str,
+                      *also: Aggregate) -> list[User]:
+        """Register (email, first_name, last_name, phone) rows in one transaction, saving `also`
+        with them; if any email is taken, nothing is saved and EmailTakenError is raised."""
+        users = [User(email.strip().lower(), password_hash, first, last, phone)
+                 for email, first, last, phone in people]
+        try:
+            self.save(*users, *(EmailClaim(u.email, u.id) for u in users), *also)
+        except IntegrityError:
+            raise EmailTakenError() from None
+        return users
