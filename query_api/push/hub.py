@@ -50,7 +50,9 @@ class Subscription:
                 yield frame
         while not self.overflowed:
             frame = await self.queue.get()
-            if frame_key(frame) > last:
+            if frame.get("ephemeral"):
+                yield frame
+            elif frame_key(frame) > last:
                 last = frame_key(frame)
                 yield frame
 
@@ -87,7 +89,16 @@ class PushHub:
         return len({id(s) for subs in self._subscribers.values() for s in subs})
 
     def publish(self, frames: Iterable[Frame], watermark: int | None = None) -> None:
-        """Deliver frames; with watermarks, hold each until the watermark passes it."""
+        """Deliver frames; with watermarks, hold each until the watermark passes it.
+
+        Ephemeral frames (`"ephemeral": True`, e.g. typing indicators) are no events: they go
+        out at once, are never stored for `?since=`, and carry the released position.
+        """
+        frames = list(frames)
+        for frame in frames:
+            if frame.get("ephemeral"):
+                self._deliver({**frame, "position": self.released})
+        frames = [frame for frame in frames if not frame.get("ephemeral")]
         if not self.ordered_by_watermark:
             for frame in sorted(frames, key=frame_key):
                 self._deliver(frame)
@@ -106,7 +117,7 @@ class PushHub:
         self.released = max(self.released, watermark)
 
     def _deliver(self, frame: Frame) -> None:
-        if not self.ordered_by_watermark:
+        if not self.ordered_by_watermark and not frame.get("ephemeral"):
             self.released = max(self.released, frame["position"])
         for subscription in tuple(self._subscribers.get(frame["channel"], ())):
             subscription.offer(frame)

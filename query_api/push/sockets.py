@@ -22,6 +22,7 @@ UNAUTHORIZED_CLOSE, FORBIDDEN_CLOSE, LAGGING_CLOSE = 4401, 4403, 4408
 ChannelsFor = Callable[[Any, Principal], Awaitable[list[str]]]
 OnFrame = Callable[[Any, Principal, dict[str, Any], WebSocket], Awaitable[None]]
 Greeting = Callable[[Any, Principal], Awaitable[list[dict[str, Any]]]]
+OnSent = Callable[[Any, Principal, dict[str, Any]], None]
 
 _decode = msgspec.json.Decoder().decode
 
@@ -52,7 +53,9 @@ async def authenticate(socket: WebSocket) -> Principal | None:
 
 async def serve(socket: WebSocket, name: str, channels_for: ChannelsFor,
                 on_frame: OnFrame | None = None, greeting: Greeting | None = None,
-                admit: Callable[[Principal], bool] = lambda p: True) -> None:
+                admit: Callable[[Principal], bool] = lambda p: True,
+                on_sent: OnSent | None = None) -> None:
+    """`on_sent(runtime, principal, frame)` runs after each pushed frame reached the socket."""
     await socket.accept()
     principal = await authenticate(socket)
     if principal is None:
@@ -69,27 +72,31 @@ async def serve(socket: WebSocket, name: str, channels_for: ChannelsFor,
     subscription = runtime.hub.subscribe(channels)
     metrics.WS_CONNECTIONS.labels(name).inc()
     try:
-        await _run(socket, runtime, principal, subscription, on_frame, greeting)
+        await _run(socket, runtime, principal, subscription, on_frame, greeting, on_sent)
     finally:
         subscription.close()
         metrics.WS_CONNECTIONS.labels(name).dec()
 
 
 async def _run(socket: WebSocket, runtime: Any, principal: Principal, subscription: Any,
-               on_frame: OnFrame | None, greeting: Greeting | None) -> None:
+               on_frame: OnFrame | None, greeting: Greeting | None, on_sent: OnSent | None = None) -> None:
     if greeting is not None:
         for frame in await greeting(runtime, principal):
             await socket.send_json(frame)
-    pump = asyncio.create_task(_pump(socket, subscription, _since(socket)))
+    sent = (lambda frame: on_sent(runtime, principal, frame)) if on_sent else None
+    pump = asyncio.create_task(_pump(socket, subscription, _since(socket), sent))
     try:
         await _receive(socket, runtime, principal, on_frame)
     finally:
         pump.cancel()
 
 
-async def _pump(socket: WebSocket, subscription: Any, since: int | None) -> None:
+async def _pump(socket: WebSocket, subscription: Any, since: int | None,
+                sent: Callable[[dict[str, Any]], None] | None = None) -> None:
     async for frame in subscription.frames(since):
         await socket.send_json({k: frame[k] for k in ("type", "channel", "position", "data")})
+        if sent is not None:
+            sent(frame)
     await socket.close(code=LAGGING_CLOSE, reason="client too slow; reconnect with ?since=")
 
 

@@ -1,0 +1,55 @@
+"""Presence commands: settle a user's online state from an observation of their connections."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import ClassVar
+from uuid import UUID
+
+from eventsourcing.persistence import ApplicationRecorder, Mapper
+
+from domain.application import ContextApplication
+from domain.concurrency import KeyedLocks, serialised
+from domain.errors import NotFoundError
+from domain.presence.presence import Presence
+
+Observation = tuple[bool, datetime]
+MAX_ROUNDS = 5
+
+
+class PresenceApplication(ContextApplication):
+    # A user's presence grows by two events per visit: keep loaded ones and read only new events.
+    env: ClassVar[dict[str, str]] = {**ContextApplication.env, "AGGREGATE_CACHE_MAXSIZE": "20000"}
+
+    def __init__(self, recorder: ApplicationRecorder, mapper: Mapper[UUID]) -> None:
+        super().__init__(recorder, mapper)
+        self.locks = KeyedLocks()
+
+    def settle(self, user_id: UUID, observe: Callable[[], Observation]) -> bool:
+        """Record transitions until the stored state matches a fresh observation.
+
+        Observing again after each save closes the race of one tab closing on one replica
+        while another opens elsewhere: whichever saves last sees the other's connection.
+        Returns whether the user is online.
+        """
+        online = False
+        for _ in range(MAX_ROUNDS):
+            online, changed = serialised(self.locks, [user_id], lambda: self._apply(user_id, observe()))
+            if not changed:
+                break
+        return online
+
+    def _apply(self, user_id: UUID, observation: Observation) -> tuple[bool, bool]:
+        """(online, whether an event was saved)."""
+        online, seen_at = observation
+        try:
+            presence = self.load(Presence, Presence.id_for(user_id))
+        except NotFoundError:
+            if not online:
+                return False, False
+            presence = Presence(user_id)
+        presence.observe(online, seen_at)
+        if not presence.pending_events:
+            return presence.is_online, False
+        self.save(presence)
+        return presence.is_online, True

@@ -1,0 +1,92 @@
+"""Presence test helpers: a socket that reads `presence` frames, and an extra push replica."""
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from websockets.sync.client import ClientConnection, connect
+
+from infra.servers import free_port, wait_for
+from tests.fixtures.stack import Stack, serve_process, stop
+
+
+class PresenceWatcher:
+    """A user's `/ws/presence/` socket, read frame by frame."""
+
+    def __init__(self, ws_url: str, token: str, since: int | None = None) -> None:
+        query = f"?token={token}" + (f"&since={since}" if since is not None else "")
+        self.socket: ClientConnection = connect(f"{ws_url}/ws/presence/{query}")
+
+    def next_for(self, user_id: str, timeout: float = 20.0) -> dict[str, Any]:
+        """The next presence frame about `user_id` (frames about others are skipped)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"no presence frame for {user_id} within {timeout}s")
+            try:
+                frame = json.loads(self.socket.recv(timeout=remaining))
+            except TimeoutError:
+                continue
+            assert frame["type"] == "presence" and frame["channel"] == "presence", frame
+            if frame["data"]["user_id"] == user_id:
+                return frame
+
+    def drop(self) -> None:
+        """Lose the connection without a close handshake, as a crashed client would."""
+        self.socket.socket.close()
+
+    def close(self) -> None:
+        self.socket.close()
+
+
+def online_ids(stack: Stack, token: str) -> dict[str, dict[str, Any]]:
+    with stack.client(token) as http:
+        answer = http.get("/api/v1/online-users/")
+        assert answer.status_code == 200, answer.text
+        return {user["id"]: user for user in answer.json()}
+
+
+@pytest.fixture
+def watchers() -> Iterator[Any]:
+    """`watchers(ws_url, token)` → a PresenceWatcher, closed after the test."""
+    opened: list[PresenceWatcher] = []
+
+    def open_watcher(ws_url: str, token: str, since: int | None = None) -> PresenceWatcher:
+        opened.append(PresenceWatcher(ws_url, token, since))
+        return opened[-1]
+
+    yield open_watcher
+    for watcher in opened:
+        try:
+            watcher.close()
+        except OSError:
+            pass
+
+
+@pytest.fixture
+def push_replica(stack: Stack) -> Iterator[dict[str, Any]]:
+    """A second `tessera serve push` process on the stack's stores; the test may kill it."""
+    port, log = free_port(), Path(tempfile.mkdtemp(prefix="tessera-push-replica-")) / "push.log"
+    process = serve_process(["serve", "push", "--host", "127.0.0.1", "--port", str(port)], stack.env, log)
+    base = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError(f"push replica exited:\n{log.read_text()[-3000:]}")
+        try:
+            return httpx.get(f"{base}/health/", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_for(up, 60, "the push replica to answer")
+    try:
+        yield {"ws_url": base.replace("http://", "ws://"), "process": process}
+    finally:
+        stop(process)
