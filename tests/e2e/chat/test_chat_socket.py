@@ -1,0 +1,50 @@
+"""`/ws/chat/{id}/` (§6): participants only, one command path for socket and REST, typing."""
+from __future__ import annotations
+
+import json
+from contextlib import ExitStack
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+
+from tests.e2e.chat.flows import Person, is_message, next_frame
+
+
+def test_a_non_participant_is_closed_with_4403(stack):
+    ann, bob, eve = Person(stack, "Ann"), Person(stack, "Bob"), Person(stack, "Eve")
+    conversation = ann.conversation(bob)
+    with eve.socket(conversation) as socket:
+        with pytest.raises(ConnectionClosed) as closed:
+            socket.recv(timeout=10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+
+
+def test_socket_and_rest_messages_reach_every_participant_identically(stack):
+    ann, bob, cid = Person(stack, "Ann"), Person(stack, "Bob"), Person(stack, "Cid")
+    conversation = ann.conversation(bob, cid, name="trio")
+    with ExitStack() as opened:
+        sockets = {p.id: opened.enter_context(p.socket(conversation)) for p in (ann, bob, cid)}
+        sockets[ann.id].send(json.dumps({"type_message": "text", "content": {"text": "over the socket"}}))
+        posted = bob.say(conversation, "over REST")
+        for text in ("over the socket", "over REST"):
+            seen = [next_frame(s, is_message(text)) for s in sockets.values()]
+            assert all(frame == seen[0] for frame in seen), seen
+            assert seen[0]["channel"] == f"chat:{conversation}"
+    assert seen[0]["data"]["id"] == posted["id"]
+    assert seen[0]["data"]["sender"] == posted["sender"] == bob.card()
+    assert {k: posted[k] for k in ("type_message", "content", "created_at", "conversation_id")} == {
+        k: seen[0]["data"][k] for k in ("type_message", "content", "created_at", "conversation_id")}
+
+
+def test_typing_is_pushed_to_the_conversation(stack):
+    ann, bob = Person(stack, "Ann"), Person(stack, "Bob")
+    conversation = ann.conversation(bob)
+    with ann.socket(conversation) as typist, bob.socket(conversation) as reader:
+        typist.send('{"type": "ping"}')
+        assert next_frame(typist, lambda f: True) == {"type": "pong"}
+        reader.send('{"type": "ping"}')
+        next_frame(reader, lambda f: f["type"] == "pong")
+        typist.send('{"type": "typing"}')
+        frame = next_frame(reader, lambda f: f["type"] == "typing")
+        assert frame["data"]["user_id"] == ann.id and frame["data"]["conversation_id"] == conversation
+        assert frame["channel"] == f"chat:{conversation}"
