@@ -8,12 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from websockets.sync.client import ClientConnection, connect
 
-from infra.servers import free_port, wait_for
-from tests.fixtures.stack import Stack, serve_process, stop
+from infra.servers import free_port
+from tests.fixtures.stack import Stack, serve_process, stop, wait_healthy
 
 
 class PresenceWatcher:
@@ -76,16 +75,7 @@ def push_replica(stack: Stack) -> Iterator[dict[str, Any]]:
     port, log = free_port(), Path(tempfile.mkdtemp(prefix="tessera-push-replica-")) / "push.log"
     process = serve_process(["serve", "push", "--host", "127.0.0.1", "--port", str(port)], stack.env, log)
     base = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        if process.poll() is not None:
-            raise RuntimeError(f"push replica exited:\n{log.read_text()[-3000:]}")
-        try:
-            return httpx.get(f"{base}/health/", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    wait_for(up, 60, "the push replica to answer")
+    wait_healthy(base, process, log)
     try:
         yield {"ws_url": base.replace("http://", "ws://"), "process": process}
     finally:
