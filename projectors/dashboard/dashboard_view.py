@@ -1,0 +1,82 @@
+"""The `dashboard` read model (CONTRACT §5.5): platform counts and events per minute.
+
+It folds every event of every context: named counts move on the events below, and each event
+adds one to the minute of its own timestamp (never the clock, so a replay gives the same
+buckets). `online_users` follows presence's transitions (UserCameOnline / UserWentOffline are
+recorded only when a user's first connection opens or last one closes). After each batch that
+changed something, one `dashboard_data` snapshot goes to the `dashboard` channel; its
+`events_total` only grows, so a client can ignore a snapshot older than one it has shown.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from infra.envelope import Envelope
+from projectors.projection import Projection, Writer
+
+CHANNEL = "dashboard"
+COUNTS = ("users_count", "courses_count", "books_count", "orders_count", "reports_count",
+          "notifications_count", "online_users")
+CHANGES: dict[str, tuple[tuple[str, int], ...]] = {
+    "UserRegistered": (("users_count", 1),),
+    "UserDeactivated": (("users_count", -1),),
+    "CourseCreated": (("courses_count", 1), ("notifications_count", 1)),
+    "BookCreated": (("books_count", 1),),
+    "BookDeleted": (("books_count", -1),),
+    "OrderPlaced": (("orders_count", 1),),
+    "ReportRequested": (("reports_count", 1),),
+    "NotificationCreated": (("notifications_count", 1),),
+    "UserCameOnline": (("online_users", 1),),
+    "UserWentOffline": (("online_users", -1),),
+}
+MINUTES_SHOWN = 60
+
+
+class DashboardView(Projection):
+    name = "dashboard"
+    contexts = ()
+    tables = {
+        "dashboard_counts": """CREATE TABLE IF NOT EXISTS dashboard_counts (
+            name TEXT PRIMARY KEY, value BIGINT NOT NULL)""",
+        "dashboard_minutes": """CREATE TABLE IF NOT EXISTS dashboard_minutes (
+            minute TEXT PRIMARY KEY, events BIGINT NOT NULL)""",
+    }
+
+    def __init__(self) -> None:
+        self.changed_at: int | None = None
+
+    def handles(self, envelope: Envelope) -> bool:
+        return True
+
+    def apply(self, envelope: Envelope, writer: Writer) -> None:
+        writer.execute(
+            "INSERT INTO dashboard_minutes (minute, events) VALUES (:minute, 1)"
+            " ON CONFLICT (minute) DO UPDATE SET events = dashboard_minutes.events + 1",
+            {"minute": envelope.timestamp_text[:16]})
+        for name, delta in CHANGES.get(envelope.type, ()):
+            writer.execute(
+                "INSERT INTO dashboard_counts (name, value) VALUES (:name, :delta)"
+                " ON CONFLICT (name) DO UPDATE SET value = dashboard_counts.value + :delta",
+                {"name": name, "delta": delta})
+        self.changed_at = envelope.position
+
+    def after_batch(self, writer: Writer) -> None:
+        if self.changed_at is None:
+            return
+        writer.position, self.changed_at = self.changed_at, None
+        counts = writer.fetch_all("SELECT name, value FROM dashboard_counts")
+        minutes = writer.fetch_all(
+            "SELECT minute, events FROM dashboard_minutes ORDER BY minute DESC LIMIT :n",
+            {"n": MINUTES_SHOWN})
+        total = writer.fetch_one("SELECT sum(events) AS n FROM dashboard_minutes")
+        writer.push(CHANNEL, "dashboard_data", snapshot(counts, minutes, total))
+
+
+def snapshot(counts: list[dict[str, Any]], minutes: list[dict[str, Any]],
+             total: dict[str, Any] | None) -> dict[str, Any]:
+    """What GET dashboard/ answers and `dashboard_data` frames carry."""
+    found = {row["name"]: int(row["value"]) for row in counts}
+    return {**{name: found.get(name, 0) for name in COUNTS},
+            "events_per_minute": [{"minute": f"{row['minute']}:00Z", "events": int(row["events"])}
+                                  for row in reversed(minutes)],
+            "events_total": int(total["n"] or 0) if total else 0}
