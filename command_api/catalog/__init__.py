@@ -1,0 +1,1 @@
+"""Catalog commands over HTTP (CONTRACT §5.1)."""

@@ -1,0 +1,1 @@
+"""Courses commands over HTTP (CONTRACT §5.2)."""

@@ -1,0 +1,1 @@
+"""Catalog: authors, tags, books and their comments (CONTRACT §5.1)."""

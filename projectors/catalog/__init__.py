@@ -1,0 +1,1 @@
+"""Catalog read models: authors, tags, books (with their comments count) and comments."""

@@ -1,0 +1,1 @@
+"""Catalog reads (CONTRACT §5.1): authors, tags, books and comments."""

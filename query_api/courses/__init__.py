@@ -1,0 +1,1 @@
+"""Courses reads (CONTRACT §5.2)."""

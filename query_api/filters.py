@@ -1,0 +1,126 @@
+"""Query-string filters of list routes, parsed strictly: a bad value is 400 INVALID_PAYLOAD.
+
+    params = request.query_params
+    ordering = choice(params, "ordering", ORDERINGS, default="-created_at")
+    tags = uuid_list(params, "tags")              # "a,b" → ["a", "b"] (validated UUIDs)
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
+from typing import Any
+from uuid import UUID
+
+from infra.web.errors import ApiError
+from query_api.pagination import PAGE_SQL, Page
+
+BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+MAX_LIST = 100
+
+
+def invalid(name: str, reason: str) -> ApiError:
+    return ApiError(400, "INVALID_PAYLOAD", f"Query parameter '{name}' {reason}", {name: [reason]})
+
+
+def text(params: Mapping[str, Any], name: str) -> str | None:
+    return (params.get(name) or "").strip()[:200] or None
+
+
+def contains_pattern(value: str) -> str:
+    """A `LIKE … ESCAPE '\\'` pattern matching `value` anywhere, case-folded."""
+    escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def choice(params: Mapping[str, Any], name: str, allowed: Mapping[str, Any], default: str) -> str:
+    value = params.get(name) or default
+    if value not in allowed:
+        raise invalid(name, f"must be one of {', '.join(allowed)}")
+    return value
+
+
+def uuid_list(params: Mapping[str, Any], name: str) -> list[str]:
+    parts = [part.strip() for part in (params.get(name) or "").split(",") if part.strip()]
+    if len(parts) > MAX_LIST:
+        raise invalid(name, f"must list at most {MAX_LIST} ids")
+    return [uuid_value(name, part) for part in dict.fromkeys(parts)]
+
+
+def uuid_value(name: str, raw: str) -> str:
+    try:
+        return str(UUID(raw))
+    except ValueError:
+        raise invalid(name, "must be a UUID (or a comma-separated list of UUIDs)") from None
+
+
+def optional_uuid(params: Mapping[str, Any], name: str) -> str | None:
+    raw = (params.get(name) or "").strip()
+    return uuid_value(name, raw) if raw else None
+
+
+def integer(params: Mapping[str, Any], name: str, minimum: int = 0) -> int | None:
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise invalid(name, "must be an integer") from None
+    if not minimum <= value <= 10**12:
+        raise invalid(name, f"must be an integer >= {minimum}")
+    return value
+
+
+def boolean(params: Mapping[str, Any], name: str) -> bool | None:
+    raw = (params.get(name) or "").strip().lower()
+    if not raw:
+        return None
+    if raw not in BOOLEANS:
+        raise invalid(name, "must be true or false")
+    return BOOLEANS[raw]
+
+
+def day(params: Mapping[str, Any], name: str) -> str | None:
+    """An ISO date (YYYY-MM-DD), returned in its canonical text form."""
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        if len(raw) == 10:
+            return date.fromisoformat(raw).isoformat()
+    except ValueError:
+        pass
+    raise invalid(name, "must be a date YYYY-MM-DD")
+
+
+def cents(params: Mapping[str, Any], name: str, rounding: str = ROUND_CEILING) -> int | None:
+    """A non-negative amount of money ("19.90", "20") in whole cents, rounded as asked."""
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation:
+        raise invalid(name, "must be a decimal amount") from None
+    if not amount.is_finite() or not Decimal(0) <= amount <= Decimal(10**9):
+        raise invalid(name, "must be an amount between 0 and 1000000000")
+    return int((amount * 100).to_integral_value(rounding=rounding))
+
+
+async def filtered_page(store: Any, table: str, columns: str, chosen: Any, orderings: Mapping[str, str],
+                        page: Page) -> tuple[int, list[dict[str, Any]]]:
+    """The count and one page of `table`'s rows matching `chosen` (`where()` and `ordering`)."""
+    where, params = chosen.where()
+    rows = await store.fetch_all(f"SELECT {columns} FROM {table} WHERE {where}"
+                                 f" ORDER BY {orderings[chosen.ordering]} {PAGE_SQL}",
+                                 {**params, **page.params})
+    found = await store.fetch_one(f"SELECT count(*) AS n FROM {table} WHERE {where}", params)
+    return int(found["n"]) if found else 0, rows
+
+
+def found(item: dict[str, Any] | None, kind: str) -> dict[str, Any]:
+    """The item, or 404 NOT_FOUND naming its kind."""
+    if item is None:
+        raise ApiError(404, "NOT_FOUND", f"{kind} not found")
+    return item
