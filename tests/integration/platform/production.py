@@ -50,10 +50,15 @@ def eventually(stack: Stack, predicate: Callable[[], Any], timeout: float, what:
 
 
 class Traffic:
-    """Registers users one after another in a background thread until stopped."""
+    """Sends commands one after another in a background thread until stopped.
 
-    def __init__(self, stack: Stack, prefix: str) -> None:
+    By default each command registers a user named after `prefix`; `command` (returning the
+    command's position) replaces it.
+    """
+
+    def __init__(self, stack: Stack, prefix: str, command: Callable[[], int] | None = None) -> None:
         self.stack, self.prefix = stack, prefix
+        self.command = command or (lambda: register(stack, prefix)["position"])
         self.positions: list[int] = []
         self.error: BaseException | None = None
         self._stop = threading.Event()
@@ -69,13 +74,13 @@ class Traffic:
     def _run(self) -> None:
         try:
             while not self._stop.is_set():
-                self.positions.append(register(self.stack, self.prefix)["position"])
+                self.positions.append(self.command())
         except BaseException as error:  # noqa: BLE001 - reported by wait_for/stop
             self.error = error
 
     def wait_for(self, count: int, timeout: float = 120) -> None:
         eventually(self.stack, lambda: self.error or len(self.positions) >= count, timeout,
-                   f"{count} registrations")
+                   f"{count} commands")
         assert self.error is None, self.error
 
     def stop(self) -> list[int]:
