@@ -51,7 +51,12 @@ def wait_for_state(stack: Stack, token: str, path: str, done: Callable[[dict[str
     seen: dict[str, Any] = {}
 
     def reached() -> bool:
-        seen.update(get_json(stack, token, path))
+        with stack.client(token) as http:
+            answer = http.get(path)
+        if answer.status_code == 404:  # the read model has not seen the job yet
+            return False
+        assert answer.status_code == 200, answer.text
+        seen.update(answer.json())
         return done(seen)
 
     try:
