@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from typing import Any
 
@@ -17,6 +18,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("service", nargs="?", choices=["command", "query", "push"])
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1,
+                       help="processes sharing the port (a service without the in-process bus only)")
     commands.add_parser("relay", help="outbox relay: event store → Kafka")
     projector = commands.add_parser("projector", help="faust projector worker")
     projector.add_argument("--projection", action="append")
@@ -56,8 +59,17 @@ def serve(settings: Settings, args: Any) -> int:
     from infra.web.app import SERVICES, build_app
 
     services = (args.service,) if args.service else SERVICES
-    uvicorn.run(build_app(services, settings), host=args.host, port=args.port, log_level="warning",
-                lifespan="on", ws_max_size=1 << 20)
+    options = {"host": args.host, "port": args.port, "log_level": "warning", "lifespan": "on",
+               "ws_max_size": 1 << 20}
+    if args.workers <= 1:
+        uvicorn.run(build_app(services, settings), **options)
+        return 0
+    if set(services) == set(SERVICES) and not settings.uses_kafka:
+        print("tessera: --workers needs one service (`serve command|query`) or Kafka: every embedded "
+              "process would run its own projectors", file=sys.stderr)
+        return 2
+    os.environ["TESSERA_SERVE_SERVICES"] = ",".join(services)
+    uvicorn.run("infra.web.app:app_from_environment", factory=True, workers=args.workers, **options)
     return 0
 
 

@@ -110,3 +110,11 @@ def build_app(services: tuple[str, ...] = SERVICES, settings: Settings | None = 
         request_max_body_size=settings.upload_max_bytes + 1024 * 1024,
         debug=False,
     )
+
+
+def app_from_environment() -> Litestar:
+    """The app of one `tessera serve --workers N` process: the services named in the environment."""
+    import os
+
+    services = tuple(os.environ.get("TESSERA_SERVE_SERVICES", ",".join(SERVICES)).split(","))
+    return build_app(services)
