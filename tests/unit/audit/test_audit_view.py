@@ -1,0 +1,52 @@
+"""Audit rows: one per event of any context, actions by version and type, state folded back."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import msgspec
+import pytest
+
+from infra.envelope import Envelope
+from infra.readstore import SqliteReadStore
+from projectors.audit.audit_view import AuditView, action_of
+from projectors.runtime import FLOOR, SourceBatch, apply_batches, create_tables
+from query_api.audit.state import fold
+
+
+def envelope(position: int, type_: str, version: int, data: dict[str, Any],
+             aggregate_id: UUID, context: str = "catalog") -> Envelope:
+    return Envelope(id=uuid4(), type=type_, version="v1", aggregate_type="book",
+                    aggregate_id=aggregate_id, aggregate_version=version, position=position,
+                    timestamp=datetime(2026, 1, 31, 12, 0, position, tzinfo=UTC), actor_id=None,
+                    tenant_id=None, data=data, context=context)
+
+
+@pytest.mark.parametrize("type_, version, action", [
+    ("BookCreated", 1, "create"), ("BookUpdated", 2, "update"), ("BookDeleted", 3, "delete"),
+    ("NotificationDeleted", 1, "create")])
+def test_actions(type_, version, action):
+    assert action_of(envelope(1, type_, version, {}, uuid4())) == action
+
+
+def test_every_event_of_every_context_is_one_row_and_state_folds_back(tmp_path):
+    store = SqliteReadStore(tmp_path / "read.sqlite")
+    create_tables(store, [AuditView()])
+    book = uuid4()
+    events = [envelope(1, "BookCreated", 1, {"title": "Dune", "tag_ids": []}, book),
+              envelope(2, "SomethingElse", 1, {"x": 1}, uuid4(), context="anything"),
+              envelope(3, "BookUpdated", 2, {"changes": {"title": "Dune II"}}, book),
+              envelope(4, "BookDeleted", 3, {}, book)]
+    apply_batches(store, [AuditView()], [SourceBatch(FLOOR, events)])
+    with store.transaction() as tx:
+        rows = tx.fetch_all("SELECT * FROM audit_log ORDER BY position")
+    assert [r["action"] for r in rows] == ["create", "create", "update", "delete"]
+    entries = [{"aggregate_type": r["aggregate_type"], "aggregate_id": r["aggregate_id"],
+                "version": r["aggregate_version"], "timestamp": r["timestamp"],
+                "event_type": r["event_type"], "action": r["action"],
+                "changes": msgspec.json.decode(r["changes"])} for r in rows if r["aggregate_id"] == str(book)]
+    assert fold(entries[:1])["state"] == {"title": "Dune", "tag_ids": []}
+    at_two = fold(entries[:2])
+    assert (at_two["version"], at_two["state"]["title"], at_two["deleted"]) == (2, "Dune II", False)
+    assert fold(entries)["deleted"] is True and fold(entries)["last_event"] == "BookDeleted"
