@@ -65,14 +65,18 @@ def raw_insert_ceiling(url: str, connections: int = 32, seconds: float = 10.0) -
             "rows_per_s": round(sum(counts) / elapsed, 1)}
 
 
-def create_project_load(served: Served, seconds: float, concurrency: int) -> dict[str, Any]:
+def create_project_load(served: Served, seconds: float, concurrency: int,
+                        signup: Served | None = None) -> dict[str, Any]:
+    """POST projects/ at `served`; the owner signs up at `signup` (the process with the
+    projections, when `served` is a command service alone)."""
     base_url = served.base_url
-    owner = signed_up(base_url, "bench-owner")
+    owner = signed_up((signup or served).base_url, "bench-owner")
     auth = {"Authorization": f"Bearer {owner['token']}"}
     slug = f"bench-{uuid.uuid4().hex[:8]}"
-    with httpx.Client(base_url=base_url, timeout=30, headers=auth) as http:
+    with httpx.Client(base_url=(signup or served).base_url, timeout=30, headers=auth) as http:
         tenant = http.post("/api/v1/tenants/", json={"name": "Bench", "slug": slug})
         tenant.raise_for_status()
+        http.get("/api/v1/users/me/", headers={"X-Min-Position": str(tenant.json()["position"])})
     headers = {**auth, "X-Tenant": tenant.json()["id"]}
     run = uuid.uuid4().hex[:6]
     return asyncio.run(closed_loop(
@@ -82,13 +86,21 @@ def create_project_load(served: Served, seconds: float, concurrency: int) -> dic
 
 def run(cluster: Any, seconds: float = 15.0, concurrency: int = 32) -> list[dict[str, Any]]:
     ceiling = raw_insert_ceiling(cluster.create_database(), concurrency, min(seconds, 10.0))
-    with tessera_serve({"TESSERA_DATABASE_URL": cluster.create_database()}) as served:
-        load = create_project_load(served, seconds, concurrency)
-    ratio = load["ok_per_s"] / ceiling["rows_per_s"] if ceiling["rows_per_s"] else None
+    env = {"TESSERA_DATABASE_URL": cluster.create_database()}
+    with tessera_serve(env) as served:
+        single = create_project_load(served, seconds, concurrency)
+        with tessera_serve(env, "command", "--workers", "2") as commands:
+            workers = create_project_load(commands, seconds, concurrency, signup=served)
     return [
         {"scenario": "store ceiling: psycopg insert, 1 row/tx", "per_s": ceiling["rows_per_s"],
          **ceiling},
-        {"scenario": "command: POST projects/ (tessera serve, PG)", "per_s": load["ok_per_s"],
-         "p50_ms": load["latency_ms"]["p50"], "p99_ms": load["latency_ms"]["p99"],
-         "ratio_to_ceiling": round(ratio, 3) if ratio is not None else None, **load},
+        command_row("command: POST projects/ (tessera serve, PG)", single, ceiling),
+        command_row("command: POST projects/ (serve command --workers 2, PG)", workers, ceiling),
     ]
+
+
+def command_row(scenario: str, load: dict[str, Any], ceiling: dict[str, Any]) -> dict[str, Any]:
+    ratio = load["ok_per_s"] / ceiling["rows_per_s"] if ceiling["rows_per_s"] else None
+    return {"scenario": scenario, "per_s": load["ok_per_s"], "p50_ms": load["latency_ms"]["p50"],
+            "p99_ms": load["latency_ms"]["p99"],
+            "ratio_to_ceiling": round(ratio, 3) if ratio is not None else None, **load}

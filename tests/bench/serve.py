@@ -18,24 +18,37 @@ from tests.fixtures.stack import base_env, serve_process, stop, wait_healthy
 PASSWORD = "bench-password-123"
 
 
+def process_tree(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    found = [int(child) for child in children.read_text().split()] if children.exists() else []
+    return [pid, *(grandchild for child in found for grandchild in process_tree(child))]
+
+
 @dataclass
 class Served:
     base_url: str
     pid: int
 
     def cpu_seconds(self) -> float:
-        """User + system CPU the server process has used so far."""
-        fields = open(f"/proc/{self.pid}/stat").read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU the server process and its children (workers) have used so far."""
+        total = 0.0
+        for pid in process_tree(self.pid):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
 
 
 @contextmanager
-def tessera_serve(extra_env: dict[str, str]) -> Iterator[Served]:
-    """`tessera serve` (embedded mode: API, in-process follower and projections)."""
+def tessera_serve(extra_env: dict[str, str], *service: str) -> Iterator[Served]:
+    """`tessera serve` (embedded mode: API, in-process follower and projections), or with
+    `service` (e.g. "command", "--workers", "2") one service alone."""
     data_dir = tempfile.mkdtemp(prefix="tessera-bench-")
     port = free_port()
     log = Path(data_dir) / "serve.log"
-    process = serve_process(["serve", "--host", "127.0.0.1", "--port", str(port)],
+    process = serve_process(["serve", *service, "--host", "127.0.0.1", "--port", str(port)],
                             base_env(data_dir, **extra_env), log)
     base_url = f"http://127.0.0.1:{port}"
     try:
