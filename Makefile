@@ -5,7 +5,7 @@ PYTEST_ARGS ?=
 BENCH_ARGS ?=
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-SYSTEM_PACKAGES := postgresql nginx chromium maven default-jre-headless
+SYSTEM_PACKAGES := postgresql nginx chromium maven default-jre-headless redis-server
 
 .PHONY: install system-deps run test bench clean
 
@@ -17,12 +17,14 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install -q -e '.[test]'
 	touch $@
 
-# Servers the test suite starts itself (PostgreSQL, nginx, Chromium, Java + Maven for Kafka).
+# Servers the test suite starts itself (PostgreSQL, nginx, Chromium, Java + Maven for Kafka;
+# Redis for the Django Channels peer of the chat fan-out bench).
 system-deps:
 	@missing=""; \
 	command -v pg_ctlcluster >/dev/null || missing="$$missing postgresql"; \
 	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	command -v mvn >/dev/null || missing="$$missing maven"; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	if [ -n "$$missing" ]; then \
