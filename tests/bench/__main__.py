@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.servers.postgres_cluster import PostgresCluster
-from tests.bench import bench_checkout, bench_commands, bench_push_latency, bench_replay
+from tests.bench import bench_chat_fanout, bench_checkout, bench_commands, bench_push_latency, bench_replay
 
 RESULTS = Path(".tessera/bench/results.jsonl")
 
@@ -28,6 +28,9 @@ def scenarios(args: argparse.Namespace) -> dict[str, Callable[[Any], list[dict[s
         "push": lambda cluster: bench_push_latency.run(cluster, args.samples),
         "replay": lambda cluster: bench_replay.run(cluster, args.events),
         "checkout": lambda cluster: bench_checkout.run(cluster, args.seconds),
+        "chat-fanout": lambda cluster: bench_chat_fanout.run(cluster, bench_chat_fanout.FanoutLoad(
+            users=args.chat_users, rate=args.chat_rate, seconds=args.chat_seconds,
+            sockets=args.chat_sockets), peer=not args.chat_no_peer),
     }
 
 
@@ -50,8 +53,8 @@ def print_table(results: list[dict[str, Any]]) -> None:
 
 
 def notes(result: dict[str, Any]) -> str:
-    keys = ("ratio_to_ceiling", "ratio_to_peer", "oversold", "sold", "sold_out_s", "server_cpu_ms_per_ok", "events", "seconds", "events_per_cpu_s",
-            "probe", "samples", "not_measured")
+    keys = ("sockets_held", "delivered_ratio", "lost_frames", "ratio_to_ceiling", "ratio_to_peer", "oversold", "sold", "sold_out_s", "server_cpu_ms_per_ok", "events", "seconds", "events_per_cpu_s",
+            "probe", "samples", "background_per_s", "not_measured")
     return ", ".join(f"{k}={_cell(result[k])}" for k in keys if result.get(k) is not None)
 
 
@@ -67,6 +70,11 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--samples", type=int, default=200, help="push latency samples per mode")
     parser.add_argument("--events", type=int, default=200_000, help="events in the replayed log")
+    parser.add_argument("--chat-users", type=int, default=400, help="chat fan-out users (groups of 20)")
+    parser.add_argument("--chat-rate", type=float, default=200.0, help="chat messages per second, all groups")
+    parser.add_argument("--chat-seconds", type=float, default=20.0, help="measured chat load")
+    parser.add_argument("--chat-sockets", type=int, default=2000, help="sockets held (0 skips)")
+    parser.add_argument("--chat-no-peer", action="store_true", help="chat fan-out of Tessera only, without the Channels peer")
     args = parser.parse_args()
     run = {"run": uuid.uuid4().hex[:8], "commit": git_commit(), "cores": os.cpu_count(),
            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
