@@ -27,7 +27,7 @@ def course_notification_id(course_id: str) -> str:
 
 class NotificationsView(Projection):
     name = "notifications"
-    contexts = ("notifications",)
+    contexts = ("courses", "notifications")
     tables = {
         "notifications": """CREATE TABLE IF NOT EXISTS notifications (
             id TEXT PRIMARY KEY, title TEXT NOT NULL, message TEXT NOT NULL, obj_code TEXT NOT NULL,

@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.notifications.flows import create_course
+
 DASHBOARD = "/api/v1/dashboard/"
 
 
@@ -41,6 +43,25 @@ class Board:
         assert product.status_code == 201, product.text
         answer = self.admin.post("/api/v1/orders/", json={"product_id": product.json()["id"]})
         assert answer.status_code == 201, answer.text
+        return answer.json()["position"]
+
+    def course(self) -> int:
+        return create_course(self.stack)["position"]
+
+    def book(self) -> tuple[str, int]:
+        author = self.admin.post("/api/v1/authors/", json={"name": f"Author {uuid.uuid4().hex[:6]}"})
+        assert author.status_code == 201, author.text
+        book = self.admin.post("/api/v1/books/", json={
+            "title": f"Book {uuid.uuid4().hex[:6]}", "author_id": author.json()["id"], "tag_ids": []})
+        assert book.status_code == 201, book.text
+        return book.json()["id"], book.json()["position"]
+
+    def delete_book(self, book_id: str) -> None:
+        assert self.admin.delete(f"/api/v1/books/{book_id}/").status_code == 204
+
+    def report(self) -> int:
+        answer = self.admin.post("/api/v1/reports/", json={})
+        assert answer.status_code == 202, answer.text
         return answer.json()["position"]
 
 

@@ -25,6 +25,26 @@ def test_counts_follow_registrations_orders_and_notifications(board):
     assert after_note["events_total"] > after_order["events_total"] > after["events_total"]
 
 
+def test_a_course_counts_as_a_course_and_as_its_notification(board):
+    before = board.read(board.notify())
+    after = board.read(board.course())
+    assert after["courses_count"] == before["courses_count"] + 1
+    assert after["notifications_count"] == before["notifications_count"] + 1
+
+
+def test_books_count_follows_creation_and_deletion(board):
+    before = board.read(board.notify())
+    book_id, position = board.book()
+    assert board.read(position)["books_count"] == before["books_count"] + 1
+    board.delete_book(book_id)
+    assert board.read(board.notify())["books_count"] == before["books_count"]
+
+
+def test_reports_count_follows_report_requests(board):
+    before = board.read(board.notify())
+    assert board.read(board.report())["reports_count"] == before["reports_count"] + 1
+
+
 def test_events_are_counted_in_the_minute_of_their_timestamp(board):
     before = board.read(board.notify())
     after = board.read(board.notify())

@@ -24,18 +24,37 @@ def test_the_page_and_its_assets_are_served_without_the_internet(stack):
             assert anonymous.get(f"/dashboard/static/{asset}").status_code == 200, asset
 
 
+def shown_count(page, name: str) -> int:
+    shown = counter(page, name)
+    page.wait_for_function("el => el.textContent !== '–'", arg=shown.element_handle())
+    return int(shown.text_content())
+
+
+def wait_for_count(page, name: str, value: int) -> None:
+    page.wait_for_function("([el, n]) => Number(el.textContent) === n",
+                           arg=[counter(page, name).element_handle(), value])
+
+
+def test_counters_update_live_when_a_course_is_created(stack, board, new_page):
+    page = new_page(stack.base_url)
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.wait_for_selector("#status[data-state=live]")
+    page.wait_for_selector("#chart canvas")
+    courses, notifications = shown_count(page, "courses_count"), shown_count(page, "notifications_count")
+    events = shown_count(page, "events_total")
+    board.course()
+    wait_for_count(page, "courses_count", courses + 1)
+    wait_for_count(page, "notifications_count", notifications + 1)
+    assert shown_count(page, "events_total") > events
+
+
 def test_counters_update_live_when_a_notification_is_sent(stack, board, new_page):
     page = new_page(stack.base_url)
     sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
     page.wait_for_selector("#status[data-state=live]")
-    shown = counter(page, "notifications_count")
-    page.wait_for_function("el => el.textContent !== '–'", arg=shown.element_handle())
-    before = int(shown.text_content())
-    page.wait_for_selector("#chart canvas")
+    before = shown_count(page, "notifications_count")
     board.notify()
-    page.wait_for_function("([el, n]) => Number(el.textContent) === n",
-                           arg=[shown.element_handle(), before + 1])
-    assert int(counter(page, "events_total").text_content()) > 0
+    wait_for_count(page, "notifications_count", before + 1)
 
 
 def test_a_plain_user_is_told_the_page_is_for_staff(stack, new_page):

@@ -53,3 +53,4 @@ def sender(stack: Any) -> Sender:
 @pytest.fixture
 def reader_factory(stack: Any):
     return lambda: Reader(stack)
+

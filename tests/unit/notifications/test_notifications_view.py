@@ -13,11 +13,12 @@ from projectors.notifications.notifications_view import NotificationsView
 from projectors.runtime import FLOOR, SourceBatch, apply_batches, create_tables, reset
 
 
-def envelope(position: int, type_: str, data: dict[str, Any], aggregate_id: UUID | None = None) -> Envelope:
+def envelope(position: int, type_: str, data: dict[str, Any], aggregate_id: UUID | None = None,
+             context: str = "notifications") -> Envelope:
     return Envelope(id=uuid4(), type=type_, version="v1", aggregate_type="x",
                     aggregate_id=aggregate_id or uuid4(), aggregate_version=1, position=position,
                     timestamp=datetime(2026, 1, 31, 12, 0, position, tzinfo=UTC), actor_id=None,
-                    tenant_id=None, data=data, context="notifications")
+                    tenant_id=None, data=data, context=context)
 
 
 @pytest.fixture
@@ -47,7 +48,8 @@ def test_a_platform_notification_is_stored_once_however_many_read_it(store):
 
 def test_a_course_becomes_the_same_platform_notification_on_every_replay(store):
     course = uuid4()
-    created = envelope(1, "CourseCreated", {"title": "Rust", "description": "Systems"}, course)
+    created = envelope(1, "CourseCreated", {"title": "Rust", "description": "Systems"}, course,
+                       context="courses")
     view = NotificationsView()
     frames = apply_batches(store, [view], [SourceBatch(FLOOR, [created])])
     first = rows(store, "notifications")
