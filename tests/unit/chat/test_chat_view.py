@@ -1,0 +1,83 @@
+"""The chat read models are the same whatever order Kafka partitions deliver events in."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from uuid import UUID, uuid4
+
+import pytest
+
+from infra.envelope import Envelope
+from infra.readstore import SqliteReadStore
+from projectors.chat.conversations_view import ChatView
+from projectors.runtime import SourceBatch, apply_batches, create_tables
+
+START = datetime(2026, 1, 31, 12, 0, tzinfo=UTC)
+ANN, BOB, CID = (str(uuid4()) for _ in range(3))
+CONVERSATION = str(uuid4())
+MESSAGES = [str(uuid4()) for _ in range(4)]
+
+
+def envelope(position: int, kind: str, aggregate: str, data: dict, context: str = "chat") -> Envelope:
+    return Envelope(id=uuid4(), type=kind, version="v1", aggregate_type="x", aggregate_id=UUID(aggregate),
+                    aggregate_version=1, position=position, timestamp=START + timedelta(seconds=position),
+                    actor_id=None, tenant_id=None, data=data, context=context)
+
+
+def history() -> list[Envelope]:
+    people = [envelope(i + 1, "UserRegistered", user, {"first_name": name, "last_name": "X"}, "identity")
+              for i, (user, name) in enumerate(((ANN, "Ann"), (BOB, "Bob"), (CID, "Cid")))]
+    started = envelope(4, "ConversationStarted", CONVERSATION, {
+        "kind": "group", "name": "g", "creator_id": ANN, "participant_ids": [ANN, BOB, CID]})
+    senders = [BOB, BOB, ANN, CID]
+    posted = [envelope(5 + i, "ChatMessagePosted", message, {
+        "conversation_id": CONVERSATION, "sender_id": sender, "type_message": "text",
+        "content": {"text": f"m{i}"}}) for i, (message, sender) in enumerate(zip(MESSAGES, senders, strict=True))]
+    receipts = [
+        envelope(9, "ChatMessagesDelivered", str(uuid4()), {"conversation_id": CONVERSATION, "deliveries": [
+            {"user_id": ANN, "message_id": MESSAGES[1]}, {"user_id": CID, "message_id": MESSAGES[2]}]}),
+        envelope(10, "ChatMessageRead", str(uuid4()), {
+            "conversation_id": CONVERSATION, "message_id": MESSAGES[1], "user_id": ANN}),
+        envelope(11, "ChatMessageRead", str(uuid4()), {
+            "conversation_id": CONVERSATION, "message_id": MESSAGES[0], "user_id": ANN}),
+    ]
+    return people + [started] + posted + receipts
+
+
+def rows(store: SqliteReadStore) -> dict[str, list]:
+    with store.transaction() as tx:
+        return {table: sorted(map(str, tx.fetch_all(f"SELECT * FROM {table}"))) for table in ChatView.tables}
+
+
+@pytest.fixture
+def new_store(tmp_path):
+    def build(name: str) -> SqliteReadStore:
+        store = SqliteReadStore(tmp_path / f"{name}.sqlite")
+        create_tables(store, [ChatView()])
+        return store
+    return build
+
+
+def test_partitions_in_any_order_give_the_rows_of_the_log_order(new_store):
+    in_order, shuffled = new_store("in_order"), new_store("shuffled")
+    events = history()
+    frames = apply_batches(in_order, [ChatView()], [SourceBatch("*", events)])
+    first, late = events[:5] + events[6:8], [events[5], events[8]]
+    apply_batches(shuffled, [ChatView()], [SourceBatch("t:0", first)])
+    apply_batches(shuffled, [ChatView()], [SourceBatch("t:1", late)])
+    apply_batches(shuffled, [ChatView()], [SourceBatch("t:0", events[9:])])
+    assert rows(in_order) == rows(shuffled)
+    assert [f["type"] for f in frames].count("message") == 4
+
+
+def test_unread_counts_and_cursors_follow_reads(new_store):
+    store = new_store("counts")
+    frames = apply_batches(store, [ChatView()], [SourceBatch("*", history())])
+    with store.transaction() as tx:
+        members = {r["user_id"]: r for r in tx.fetch_all("SELECT * FROM chat_members")}
+    assert members[ANN]["unread_count"] == 1 and members[BOB]["unread_count"] == 2
+    assert members[CID]["unread_count"] == 3
+    assert members[ANN]["read_key"].endswith(MESSAGES[1]) and members[CID]["delivered_key"].endswith(MESSAGES[2])
+    statuses = [(f["channel"], f["data"]["message_id"], f["data"]["changes"]) for f in frames if f["type"] == "status"]
+    assert (f"chat:{CONVERSATION}:{BOB}", MESSAGES[1], [{"user_id": ANN, "status": "read"}]) in statuses
+    assert len(statuses) == 5, "an older read than the cursor changes nothing and tells nobody"
+    assert (f"chat:{CONVERSATION}:{ANN}", MESSAGES[2], [{"user_id": CID, "status": "delivered"}]) in statuses
