@@ -22,7 +22,8 @@ from eventsourcing.domain import (
 from domain.acting import current_actor, current_tenant
 
 ENVELOPE_FIELDS = frozenset(
-    {"originator_id", "originator_version", "timestamp", "actor_id", "tenant_id", "originator_topic"}
+    {"originator_id", "originator_version", "timestamp", "actor_id", "tenant_id",
+     "originator_topic", "traceparent"}
 )
 ID_NAMESPACE = UUID("0f5c3b9e-6d7a-4c1e-9f43-2b8e5d1a7c60")
 

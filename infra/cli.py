@@ -44,12 +44,16 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s "
+                        "[request_id=%(request_id)s trace_id=%(trace_id)s] %(message)s")
     try:
         settings = load_settings()
     except ConfigurationError as error:
         print(f"tessera: {error}", file=sys.stderr)
         return 2
+    from infra.tracing import setup_process
+
+    setup_process(settings, getattr(args, "service", None) or args.command)
     return int(COMMANDS[args.command](settings, args) or 0)
 
 

@@ -26,6 +26,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment, get_topic, resolve_topic
 
+from infra import tracing
 from infra.config import Settings
 
 last_position: ContextVar[int | None] = ContextVar("tessera_last_position", default=None)
@@ -47,7 +48,7 @@ class MsgspecMapper(Mapper[UUID]):
             originator_id=domain_event.originator_id,
             originator_version=domain_event.originator_version,
             topic=get_topic(type(domain_event)),
-            state=state,
+            state=tracing.stamp(state),
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
@@ -105,6 +106,10 @@ class GroupCommitRecorder:
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         if any(value is not None for value in kwargs.values()):  # save() passes tracking=None
             return self._remember(self.inner.insert_events(stored_events, **kwargs))
+        with tracing.span("eventstore.append", {"tessera.events": len(stored_events)}):
+            return self._remember(self._append(stored_events))
+
+    def _append(self, stored_events: Sequence[StoredEvent]) -> Sequence[int] | None:
         append = _Append(stored_events)
         with self._lock:
             self._queue.append(append)
@@ -118,7 +123,7 @@ class GroupCommitRecorder:
                 append.wakeup.clear()
         if append.error is not None:
             raise append.error
-        return self._remember(append.ids)
+        return append.ids
 
     @staticmethod
     def _remember(ids: Sequence[int] | None) -> Sequence[int] | None:

@@ -21,7 +21,7 @@ import threading
 import time
 from typing import Any
 
-from infra import metrics
+from infra import metrics, tracing
 from infra.config import Settings
 from infra.envelope import Envelope, encode_envelope, envelope_from_notification
 from infra.health import Heartbeat
@@ -103,7 +103,7 @@ class Relay:
         envelopes = [envelope_from_notification(n) for n in notes]
         end = envelopes[-1].position if envelopes else self.position
         now = time.monotonic()
-        sent = self._send_events(envelopes, end)
+        sent = self._send_events(envelopes, end, tracing.traceparents([n.state for n in notes]))
         markers = self.marks.due(end, now, {tp for tp, _, _ in sent})
         sent += [(tp, end, self._send(tp, None, None, end)) for tp in markers]
         if not sent:
@@ -116,18 +116,23 @@ class Relay:
             metrics.RELAY_POSITION.set(end)
         return bool(envelopes)
 
-    def _send_events(self, envelopes: list[Envelope], end: int) -> list[tuple[TopicPartition, int, Any]]:
+    def _send_events(self, envelopes: list[Envelope], end: int,
+                     traces: list[str | None]) -> list[tuple[TopicPartition, int, Any]]:
         targets = [(topic_for(self.settings, e.context), partition_for(e.aggregate_id, self.partitions))
                    for e in envelopes]
         last = {tp: i for i, tp in enumerate(targets)}
-        return [(tp, e.position, self._send(tp, e, encode_envelope(e), end if last[tp] == i else None))
-                for i, (e, tp) in enumerate(zip(envelopes, targets))]
+        return [(tp, e.position,
+                 self._send(tp, e, encode_envelope(e), end if last[tp] == i else None, trace))
+                for i, (e, tp, trace) in enumerate(zip(envelopes, targets, traces))]
 
     def _send(self, tp: TopicPartition, envelope: Envelope | None, value: bytes | None,
-              watermark: int | None) -> Any:
+              watermark: int | None, trace: str | None = None) -> Any:
         headers = [(WATERMARK_HEADER, str(watermark).encode())] if watermark is not None else []
         key = str(envelope.aggregate_id).encode() if envelope else None
-        return self.producer.send(tp[0], key=key, value=value or b"", partition=tp[1], headers=headers)
+        attributes = {"messaging.destination.name": tp[0]}
+        with tracing.continued("relay.produce", trace, attributes) as carried:
+            return self.producer.send(tp[0], key=key, value=value or b"", partition=tp[1],
+                                      headers=headers + carried)
 
     def _await(self, sent: list[tuple[TopicPartition, int, Any]]) -> None:
         from kafka.errors import KafkaTimeoutError

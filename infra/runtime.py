@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import domain
 from domain.acting import acting_as
 from domain.application import ContextApplication
-from infra import metrics
+from infra import metrics, tracing
 from infra.config import Settings
 from infra.eventstore import (
     GroupCommitRecorder,
@@ -148,7 +148,7 @@ class Runtime:
         """Run a command off the event loop as `actor`; return its result and last position."""
 
         def run() -> tuple[R, int | None]:
-            with acting_as(actor, tenant):
+            with tracing.command_span(command, context_of), acting_as(actor, tenant):
                 last_position.set(None)
                 appended_count.set(0)
                 result = command(*args)

@@ -19,7 +19,7 @@ from typing import Any
 
 import msgspec
 
-from infra import metrics
+from infra import metrics, tracing
 from infra.config import Settings
 from infra.envelope import decode_envelope
 from infra.kafka import app_id, contexts, push_topic, topic_for, topic_partitions, watermark_of
@@ -128,7 +128,8 @@ def build_app(settings: Settings, projector: Projector, names: list[str] | None)
     async def project(stream: Any) -> None:
         async for events in stream.noack_take(BATCH_SIZE, within=BATCH_WITHIN):
             records = [(e.message.topic, e.message.partition, e.headers, e.value) for e in events]
-            messages = await projector.apply_until_done(records)
+            with tracing.consumed("projector.apply", [e.headers for e in events]):
+                messages = await projector.apply_until_done(records)
             try:
                 for message in messages:
                     await push.send(value=message)

@@ -108,6 +108,7 @@ def build_app(services: tuple[str, ...] = SERVICES, settings: Settings | None = 
                                      render_plugins=[JsonRenderPlugin()]),
         cors_config=CORSConfig(allow_origins=[]),
         request_max_body_size=settings.upload_max_bytes + 1024 * 1024,
+        logging_config=None,  # keep the process's logging (infra/cli.py): request and trace ids
         debug=False,
     )
 

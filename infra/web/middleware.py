@@ -9,7 +9,7 @@ from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from infra import metrics
+from infra import metrics, tracing
 
 request_id_var: ContextVar[str | None] = ContextVar("tessera_request_id", default=None)
 
@@ -32,10 +32,11 @@ async def add_request_id_header(message: Message, scope: Scope) -> None:
 
 
 class RequestIdFilter(logging.Filter):
-    """Puts the current request id on every log record (format with %(request_id)s)."""
+    """Puts the current request and trace ids on every log record (%(request_id)s %(trace_id)s)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get() or "-"
+        record.trace_id = tracing.current_trace_id()
         return True
 
 
@@ -53,7 +54,9 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
             await send(message)
 
         try:
-            await app(scope, receive, observe if scope["type"] == "http" else send)
+            with tracing.request_span(scope, request_id_var.get()) as span:
+                await app(scope, receive, observe if scope["type"] == "http" else send)
+                tracing.end_request(span, scope, status_seen.get("status", 500))
         finally:
             request_id_var.reset(token)
             if scope["type"] == "http":
