@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 from typing import Any
 from uuid import UUID
 
@@ -18,6 +19,7 @@ from domain.sync.application import SyncApplication
 from infra.runtime import Runtime
 
 API = "/api/v1"
+log = logging.getLogger("tessera.sync")
 
 
 def app_key_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
@@ -42,7 +44,9 @@ def callback_event_id(data: Change) -> UUID:
 @post(f"{API}/event-sync", status_code=HTTP_200_OK, opt={"public": True}, guards=[app_key_guard])
 async def event_sync_callback(data: Change, runtime: Runtime) -> dict[str, Any]:
     sync = runtime.app(SyncApplication)
-    record, position = await runtime.execute(sync.acknowledge, callback_event_id(data))
+    event_id = callback_event_id(data)
+    log.info("event-sync callback for event %s (%s %s)", event_id, data.obj_cmd, data.obj_type)
+    record, position = await runtime.execute(sync.acknowledge, event_id)
     return {
         "id": str(record.id),
         "event_id": str(record.event_id),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from pathlib import Path
 from typing import Any
 
 from tests.e2e.sync.conftest import APP_KEY, Queues
@@ -35,11 +36,13 @@ def records(
     return answer.json()["results"]
 
 
-def callback(stack: Any, body: dict[str, Any], key: str = APP_KEY) -> Any:
+def callback(stack: Any, body: dict[str, Any], key: str = APP_KEY, request_id: str = "") -> Any:
+    headers = {
+        "Authorization": f"Token {key}",
+        **({"X-Request-ID": request_id} if request_id else {}),
+    }
     with stack.client() as http:
-        return http.post(
-            "/api/v1/event-sync/", json=body, headers={"Authorization": f"Token {key}"}
-        )
+        return http.post("/api/v1/event-sync/", json=body, headers=headers)
 
 
 def test_registration_is_sent_with_the_contract_body(sqs_stack, queues, wait_until):
@@ -96,10 +99,12 @@ def test_callback_marks_received_and_processed(sqs_stack, queues, wait_until):
         lambda: records(sqs_stack, admin, event_id=event_id), 10, message="the EventSync record"
     )
 
-    answer = callback(
-        sqs_stack, {"obj_type": "user", "obj_data": {"event_id": event_id}, "obj_cmd": "put"}
-    )
+    request_id = uuid.uuid4().hex
+    body = {"obj_type": "user", "obj_data": {"event_id": event_id}, "obj_cmd": "put"}
+    answer = callback(sqs_stack, body, request_id=request_id)
     assert answer.status_code == 200, answer.text
+    log = (Path(sqs_stack.env["TESSERA_DATA_DIR"]) / "serve.log").read_text(errors="replace")
+    assert f"[request_id={request_id} trace_id=-] event-sync callback for event {event_id}" in log
     assert answer.json()["received"] is True and answer.json()["processed"] is True
 
     [record] = records(sqs_stack, admin, answer.json()["position"], event_id=event_id)
