@@ -73,9 +73,11 @@ class Person:
         assert answer.status_code == 200, answer.text
         return dict(answer.json())
 
-    def socket(self, conversation_id: str, since: int | None = None) -> ClientConnection:
+    def socket(self, conversation_id: str, since: int | None = None,
+               ws_url: str | None = None) -> ClientConnection:
+        """`ws_url`: another push replica than the stack's own."""
         query = f"?token={self.token}" + (f"&since={since}" if since is not None else "")
-        return connect(f"{self.stack.ws_url}/ws/chat/{conversation_id}/{query}")
+        return connect(f"{ws_url or self.stack.ws_url}/ws/chat/{conversation_id}/{query}")
 
 
 def next_frame(socket: ClientConnection, wanted: Callable[[Frame], bool], timeout: float = 15) -> Frame:
