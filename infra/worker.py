@@ -114,8 +114,8 @@ class Worker:
         except Exception as error:  # noqa: BLE001 - recorded on the job, retried with backoff
             log.warning("job %s attempt %d failed: %r", job.id, job.attempts, error)
             final = isinstance(error, PermanentJobError)
-            failed = self.jobs.attempt_failed(job.id, self.id, f"{error}"[:500] or repr(error),
-                                              self.now(), final)
+            reason = str(error) if final else f"{type(error).__name__}: {error}"
+            failed = self.jobs.attempt_failed(job.id, self.id, reason[:500], self.now(), final)
             return failed.status
 
     def current(self, job: Job) -> Job:
@@ -137,8 +137,8 @@ class Worker:
         now = self.now()
         with self.runtime.store.transaction() as tx:
             rows = tx.fetch_all(
-                "SELECT id FROM jobs WHERE (status = 'pending' AND updated_at <= :grace"
-                " AND (retry_at IS NULL OR retry_at <= :now))"
+                "SELECT id FROM jobs WHERE (status = 'pending' AND ((retry_at IS NULL AND updated_at <= :grace)"
+                " OR retry_at <= :now))"
                 " OR (status = 'processing' AND lease_until <= :now) ORDER BY created_at LIMIT 100",
                 {"now": format_timestamp(now),
                  "grace": format_timestamp(now - timedelta(seconds=SWEEP_GRACE_SECONDS))})
@@ -147,9 +147,12 @@ class Worker:
 
     @staticmethod
     def _observe_queue(tx: Any) -> None:
+        from command_api.jobs.tasks import TASKS
+
         rows = tx.fetch_all("SELECT kind, count(*) AS n FROM jobs WHERE status = 'pending' GROUP BY kind")
-        for row in rows:
-            metrics.JOBS.labels(row["kind"], "queued").set(row["n"])
+        queued = {row["kind"]: row["n"] for row in rows}
+        for kind in TASKS:
+            metrics.JOBS.labels(kind, "queued").set(queued.get(kind, 0))
 
     def sweep(self) -> None:
         for job_id in self.due_jobs():
@@ -238,11 +241,23 @@ def follow_kafka(settings: Settings, worker: Worker, stop: threading.Event) -> N
         consumer.close()
 
 
-def run(settings: Settings, args: Any) -> int:
-    from infra.health import Heartbeat
+def open_runtime(settings: Settings, attempts: int = 5) -> Any:
+    """The worker's runtime; creating tables can race other processes starting at once, so retry."""
     from infra.runtime import Runtime
 
-    runtime = Runtime(settings, embedded_bus=False).open_storage()
+    for attempt in range(1, attempts):
+        try:
+            return Runtime(settings, embedded_bus=False).open_storage()
+        except Exception:  # noqa: BLE001 - e.g. PostgreSQL's "tuple concurrently updated"
+            log.warning("opening storage failed (attempt %d); retrying", attempt, exc_info=True)
+            time.sleep(0.5 * attempt)
+    return Runtime(settings, embedded_bus=False).open_storage()
+
+
+def run(settings: Settings, args: Any) -> int:
+    from infra.health import Heartbeat
+
+    runtime = open_runtime(settings)
     worker, heartbeat, stop = Worker(runtime), Heartbeat(settings, "worker"), threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

@@ -1,0 +1,73 @@
+"""Pure steps of the tasks: CSV row validation, duplicate emails, thumbnails, upload checks."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from command_api.jobs.tasks.contacts import unique, validated
+from command_api.jobs.tasks.images import thumbnail
+from command_api.jobs.uploads import check_csv_header, checked_name, image_type
+from domain.errors import InvalidError
+
+COLUMNS = ["email", "first_name", "last_name", "phone"]
+
+
+def test_rows_are_validated_like_registration_with_file_row_numbers():
+    rows = [["Ana@Example.com ", "Ana", "Lima", ""], ["nope", "A", "B", ""], ["b@x.test", "", "B"],
+            ["c@x.test", "C"], ["d@x.test", "D", "E", "+1" * 40]]
+    people, errors = validated(COLUMNS, rows, first_row=2)
+    assert people == [("ana@example.com", "Ana", "Lima", None)]
+    assert errors == [{"row": 3, "error": "email: invalid format"}, {"row": 4, "error": "first_name: required"},
+                      {"row": 5, "error": "last_name: required"},
+                      {"row": 6, "error": "phone: expected `str` of length <= 32"}]
+
+
+def test_columns_may_come_in_any_order_and_extra_columns_are_ignored():
+    people, errors = validated(["last_name", "note", "email", "first_name"], [["Lima", "x", "a@b.test", "Ana"]], 2)
+    assert (people, errors) == ([("a@b.test", "Ana", "Lima", None)], [])
+
+
+def test_a_repeated_email_is_kept_once_and_taken_ones_are_dropped():
+    people = [("a@x.test", "A", "A", None), ("b@x.test", "B", "B", None), ("a@x.test", "A2", "A2", None)]
+    assert unique(people, {"b@x.test"}) == [("a@x.test", "A", "A", None)]
+
+
+def jpeg(size: tuple[int, int], orientation: int | None = None) -> bytes:
+    out, exif = io.BytesIO(), Image.Exif()
+    if orientation:
+        exif[0x0112] = orientation
+    Image.new("RGB", size, "blue").save(out, "JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+def test_thumbnails_fit_the_box_and_follow_exif_orientation():
+    assert thumbnail(jpeg((1600, 1200)))[1:] == (256, 192)
+    assert thumbnail(jpeg((1600, 1200), orientation=8))[1:] == (192, 256)
+    png = io.BytesIO()
+    Image.new("RGBA", (100, 50)).save(png, "PNG")
+    data, width, height = thumbnail(png.getvalue())
+    assert (width, height) == (100, 50) and Image.open(io.BytesIO(data)).format == "JPEG"
+
+
+@pytest.mark.parametrize("name", ["../x.jpg", "a/b.jpg", "..\\x.jpg", "", "x\x00.jpg", "a" * 300])
+def test_path_like_names_are_refused(name):
+    with pytest.raises(InvalidError):
+        checked_name(name)
+
+
+def test_plain_names_pass():
+    assert checked_name(" holiday photo.jpg ") == "holiday photo.jpg"
+
+
+def test_only_decodable_images_pass():
+    assert image_type(io.BytesIO(jpeg((10, 10)))) == "image/jpeg"
+    with pytest.raises(InvalidError):
+        image_type(io.BytesIO(b"GIF89a but not really"))
+
+
+def test_a_csv_needs_a_header_with_the_required_columns():
+    check_csv_header(io.BytesIO(b"\xef\xbb\xbfEmail,First_Name,last_name\n"), ("email", "first_name", "last_name"))
+    with pytest.raises(InvalidError):
+        check_csv_header(io.BytesIO(b"a@b.test,A,B\n"), ("email", "first_name", "last_name"))
