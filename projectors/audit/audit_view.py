@@ -47,7 +47,8 @@ class AuditView(Projection):
         "CREATE INDEX IF NOT EXISTS audit_actor ON audit_log (actor_id, position)",
         "CREATE INDEX IF NOT EXISTS audit_action ON audit_log (action, position)",
         "CREATE INDEX IF NOT EXISTS audit_event_type ON audit_log (event_type, position)",
-        "CREATE INDEX IF NOT EXISTS audit_tenant ON audit_log (tenant_id, position)",
+        "CREATE INDEX IF NOT EXISTS audit_tenant ON audit_log (tenant_id, position)"
+        " WHERE tenant_id IS NOT NULL",
         "CREATE INDEX IF NOT EXISTS audit_timestamp ON audit_log (timestamp)",
     )
 
