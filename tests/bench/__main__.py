@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import subprocess
 import time
@@ -18,6 +19,8 @@ from typing import Any
 
 from infra.servers.postgres_cluster import PostgresCluster
 from tests.bench import bench_chat_fanout, bench_checkout, bench_commands, bench_push_latency, bench_replay
+from tests.bench import bench_sync
+from tests.bench import bench_catalog
 
 RESULTS = Path(".tessera/bench/results.jsonl")
 
@@ -31,6 +34,9 @@ def scenarios(args: argparse.Namespace) -> dict[str, Callable[[Any], list[dict[s
         "chat-fanout": lambda cluster: bench_chat_fanout.run(cluster, bench_chat_fanout.FanoutLoad(
             users=args.chat_users, rate=args.chat_rate, seconds=args.chat_seconds,
             sockets=args.chat_sockets), peer=not args.chat_no_peer),
+        "sync": lambda cluster: bench_sync.run(cluster, args.sync_samples),
+        "catalog": lambda cluster: bench_catalog.run(cluster, args.books, args.comments, args.seconds,
+                                                     args.concurrency),
     }
 
 
@@ -54,7 +60,7 @@ def print_table(results: list[dict[str, Any]]) -> None:
 
 def notes(result: dict[str, Any]) -> str:
     keys = ("sockets_held", "delivered_ratio", "lost_frames", "ratio_to_ceiling", "ratio_to_peer", "oversold", "sold", "sold_out_s", "server_cpu_ms_per_ok", "events", "seconds", "events_per_cpu_s",
-            "probe", "samples", "background_per_s", "not_measured")
+            "probe", "samples", "background_per_s", "not_measured", "max_ms", "lost")
     return ", ".join(f"{k}={_cell(result[k])}" for k in keys if result.get(k) is not None)
 
 
@@ -74,8 +80,12 @@ def main() -> int:
     parser.add_argument("--chat-rate", type=float, default=200.0, help="chat messages per second, all groups")
     parser.add_argument("--chat-seconds", type=float, default=20.0, help="measured chat load")
     parser.add_argument("--chat-sockets", type=int, default=2000, help="sockets held (0 skips)")
+    parser.add_argument("--sync-samples", type=int, default=300, help="events timed to their SQS message")
+    parser.add_argument("--books", type=int, default=100_000, help="catalog: books populated (both systems)")
+    parser.add_argument("--comments", type=int, default=1_000_000, help="catalog: comments populated")
     parser.add_argument("--chat-no-peer", action="store_true", help="chat fan-out of Tessera only, without the Channels peer")
     args = parser.parse_args()
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     run = {"run": uuid.uuid4().hex[:8], "commit": git_commit(), "cores": os.cpu_count(),
            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     results: list[dict[str, Any]] = []

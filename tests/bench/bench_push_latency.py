@@ -2,6 +2,8 @@
 
 One sample at a time (latency, not throughput): the command is sent, and the clock stops
 when the frame carrying its unique tag arrives on a socket of the user it is meant for.
+Meanwhile a background load of `rate` other commands per second (POST projects/, open loop)
+keeps the store, the relay, Kafka and the projector busy, as the issue's figure asks.
 The probe is the first of PROBES whose route this build serves (its OpenAPI document says);
 each mode is one entry of `stacks()`: a context manager yielding a running `Served`.
 """
@@ -102,8 +104,54 @@ def choose_probe() -> Probe | None:
     return None
 
 
-async def _samples(served: Served, probe: Probe, socket_url: str, count: int) -> list[float]:
-    latencies = []
+def _background_headers(base_url: str) -> dict[str, str]:
+    owner = signed_up(base_url, "bench-background")
+    auth = {"Authorization": f"Bearer {owner['token']}"}
+    slug = f"bg-{uuid.uuid4().hex[:8]}"
+    tenant = httpx.post(f"{base_url}/api/v1/tenants/", json={"name": "Background", "slug": slug},
+                        headers=auth, timeout=30)
+    tenant.raise_for_status()
+    return {**auth, "X-Tenant": tenant.json()["id"]}
+
+
+async def _background_load(base_url: str, headers: dict[str, str], rate: float, sent: list[int]) -> None:
+    """POST projects/ at a steady `rate` per second (open loop) until cancelled."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=30, headers=headers,
+                                 limits=httpx.Limits(max_connections=64)) as http:
+        pending: set[asyncio.Task[Any]] = set()
+        started = time.perf_counter()
+        try:
+            while True:
+                task = asyncio.create_task(http.post("/api/v1/projects/", json={"name": f"bg-{len(sent)}"}))
+                pending.add(task)
+                task.add_done_callback(pending.discard)
+                sent.append(1)
+                await asyncio.sleep(max(0.0, started + len(sent) / rate - time.perf_counter()))
+        finally:
+            for task in pending:
+                task.cancel()
+
+
+async def _samples(served: Served, probe: Probe, socket_url: str, count: int,
+                   rate: float = 0) -> tuple[list[float], float]:
+    """The probe's latencies, and the background commands per second actually sent."""
+    latencies: list[float] = []
+    sent: list[int] = []
+    background = None
+    if rate:
+        headers = await asyncio.to_thread(_background_headers, served.base_url)
+        background = asyncio.create_task(_background_load(served.base_url, headers, rate, sent))
+    began = time.perf_counter()
+    try:
+        await _probe_loop(served, probe, socket_url, count, latencies)
+    finally:
+        if background:
+            background.cancel()
+    return latencies, len(sent) / (time.perf_counter() - began)
+
+
+async def _probe_loop(served: Served, probe: Probe, socket_url: str, count: int,
+                      latencies: list[float]) -> None:
     async with websockets.connect(socket_url, max_size=None) as socket, \
             httpx.AsyncClient(base_url=served.base_url, timeout=30) as http:
         for _ in range(count):
@@ -112,19 +160,26 @@ async def _samples(served: Served, probe: Probe, socket_url: str, count: int) ->
             started = time.perf_counter()
             answer = await http.post(path, json=body, headers=headers)
             answer.raise_for_status()
-            while tag not in await asyncio.wait_for(socket.recv(), timeout=10):
-                pass
+            await _frame_with(socket, tag, timeout=30)
             latencies.append((time.perf_counter() - started) * 1000.0)
-    return latencies
 
 
-def measure(served: Served, probe: Probe, mode: str, count: int = 200) -> dict[str, Any]:
+async def _frame_with(socket: Any, tag: str, timeout: float) -> None:
+    """Wait for the frame carrying `tag`; a frame that never comes fails the run loudly."""
+    deadline = time.perf_counter() + timeout
+    while tag not in await asyncio.wait_for(socket.recv(), timeout=max(0.01, deadline - time.perf_counter())):
+        pass
+
+
+def measure(served: Served, probe: Probe, mode: str, count: int = 200, rate: float = 0) -> dict[str, Any]:
     with httpx.Client(base_url=served.base_url, timeout=30) as http:
         socket_url = probe.prepare(http, served.base_url.replace("http://", "ws://"))
-    latencies = asyncio.run(_samples(served, probe, socket_url, count))
+    latencies, background_per_s = asyncio.run(_samples(served, probe, socket_url, count, rate))
     summary = latency_summary(latencies)
-    return {"scenario": _scenario(mode), "probe": type(probe).__name__, "samples": len(latencies),
-            "p50_ms": summary["p50"], "p99_ms": summary["p99"], "latency_ms": summary}
+    return {"scenario": _scenario(mode) + (f" + {rate:g} cmd/s" if rate else ""),
+            "probe": type(probe).__name__, "samples": len(latencies), "p50_ms": summary["p50"],
+            "p99_ms": summary["p99"], "latency_ms": summary,
+            "background_per_s": round(background_per_s, 1) if rate else None}
 
 
 def _scenario(mode: str) -> str:
@@ -147,7 +202,7 @@ def stacks(cluster: Any) -> Iterator[tuple[str, Callable[[], AbstractContextMana
     yield "production, PostgreSQL + Kafka", lambda: production(cluster)
 
 
-def run(cluster: Any, count: int = 200) -> list[dict[str, Any]]:
+def run(cluster: Any, count: int = 200, rate: float = 200) -> list[dict[str, Any]]:
     probe = choose_probe()
     results = []
     for mode, start in stacks(cluster):
@@ -157,4 +212,5 @@ def run(cluster: Any, count: int = 200) -> list[dict[str, Any]]:
             continue
         with start() as served:
             results.append(measure(served, probe, mode, count))
+            results.append(measure(served, probe, mode, count, rate))
     return results
