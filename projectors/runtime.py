@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 
+from infra import tracing
 from infra.envelope import Envelope
 from projectors.projection import Projection, Writer
 
@@ -140,9 +141,13 @@ def reset(store: Any, projection: Projection) -> None:
 
 def read_envelopes(recorder: Any, after: int, limit: int) -> list[Envelope]:
     """The next events of the store's notification log, as envelopes."""
+    notifications = recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False)
+    return _envelopes(notifications)
+
+
+def _envelopes(notifications: Sequence[Any]) -> list[Envelope]:
     from infra.envelope import envelope_from_notification
 
-    notifications = recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False)
     return [envelope_from_notification(n) for n in notifications]
 
 
@@ -157,9 +162,12 @@ def catch_up(recorder: Any, store: Any, projections: Sequence[Projection], *, ba
     frames: list[dict[str, Any]] = []
     while stop is None or reached < stop:
         limit = batch_size if stop is None else min(batch_size, stop - reached)
-        events = read_envelopes(recorder, reached, limit)
-        if not events:
+        notes = recorder.select_notifications(start=reached, limit=limit, inclusive_of_start=False)
+        if not notes:
             break
-        frames += apply_batches(store, projections, [SourceBatch(FLOOR, events, events[-1].position)], push)
+        events = _envelopes(notes)
+        with tracing.stored("projector.apply", notes if push else ()):
+            frames += apply_batches(store, projections,
+                                    [SourceBatch(FLOOR, events, events[-1].position)], push)
         reached = events[-1].position
     return reached, frames
