@@ -116,6 +116,14 @@ def consumed(name: str, headers_of_records: Iterable[Any]) -> Any:
     return _consumed(name, headers_of_records) if _state["on"] else nullcontext(None)
 
 
+def stored(name: str, notifications: Sequence[Any]) -> Any:
+    """`consumed` for events read straight from the store (the in-process follower)."""
+    if not _state["on"]:
+        return nullcontext(None)
+    found = traceparents([n.state for n in notifications])
+    return _consumed(name, [[(TRACEPARENT, t.encode())] for t in found if t])
+
+
 @contextmanager
 def _consumed(name: str, headers_of_records: Iterable[Any]) -> Iterator[None]:
     parents = [found for found in (header(h, TRACEPARENT) for h in headers_of_records) if found]

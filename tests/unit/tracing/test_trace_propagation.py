@@ -77,7 +77,7 @@ def test_one_checkout_is_one_trace_across_store_relay_and_projector(spans, tmp_p
             commerce.place_order, product.id, {product.id: 1}, actor=product.id
         )
 
-    placed, _ = asyncio.run(buy())
+    asyncio.run(buy())
     recorder = runtime.recorder.inner
     notes = recorder.select_notifications(0, 100)
     [order_note] = [n for n in notes if envelope_from_notification(n).type == "OrderPlaced"]
