@@ -8,6 +8,7 @@ reaches a socket counts as delivered to its user.
 """
 from __future__ import annotations
 
+import time
 from typing import Any
 from uuid import UUID
 
@@ -23,10 +24,14 @@ from query_api.push.ephemeral import publish_ephemeral
 from query_api.push.sockets import SocketError, serve
 
 
+TYPING_INTERVAL = 1.0
+
+
 class ChatSocket:
     def __init__(self, conversation_id: UUID) -> None:
         self.conversation_id = conversation_id
         self.channel = f"chat:{conversation_id}"
+        self.typed_at = float("-inf")
 
     async def channels_for(self, runtime: Any, principal: Principal) -> list[str]:
         chat = runtime.app(ChatApplication)
@@ -37,9 +42,7 @@ class ChatSocket:
                        socket: WebSocket) -> None:
         kind = frame.pop("type", None)
         if kind == "typing":
-            await publish_ephemeral(runtime, self.channel, "typing", {
-                "conversation_id": str(self.conversation_id), "user_id": str(principal.id),
-                "first_name": principal.first_name, "last_name": principal.last_name})
+            await self.typing(runtime, principal)
         elif kind == "read":
             chat = runtime.app(ChatApplication)
             await runtime.execute(chat.mark_read, _message_id(frame), principal.id, actor=principal.id)
@@ -48,6 +51,15 @@ class ChatSocket:
             await send(runtime, principal, self.conversation_id, message.type_message, message.content)
         else:
             raise SocketError("INVALID_PAYLOAD", "Frame 'type' must be typing, read or message")
+
+    async def typing(self, runtime: Any, principal: Principal) -> None:
+        """Tell the others, at most once per `TYPING_INTERVAL` per socket (clients repeat it)."""
+        if time.monotonic() - self.typed_at < TYPING_INTERVAL:
+            return
+        self.typed_at = time.monotonic()
+        await publish_ephemeral(runtime, self.channel, "typing", {
+            "conversation_id": str(self.conversation_id), "user_id": str(principal.id),
+            "first_name": principal.first_name, "last_name": principal.last_name})
 
     def on_sent(self, runtime: Any, principal: Principal, frame: dict[str, Any]) -> None:
         if frame["type"] == "message" and frame["data"]["sender"]["id"] != str(principal.id):

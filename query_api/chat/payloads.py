@@ -15,10 +15,11 @@ def person(user_id: str, row: dict[str, Any] | None) -> dict[str, Any]:
 def message_payload(message: dict[str, Any], sender: dict[str, Any],
                     cursors: dict[str, tuple[str, str]] | None = None) -> dict[str, Any]:
     """`message` has id, conversation_id, sender_id, type_message, content, created_at and
-    (with `cursors`, user → (delivered, read) keys) sort_key, for the receipts."""
+    (with `cursors`, user → (delivered, read) keys) sort_key, for the per-recipient `receipts`.
+    A pushed `message` frame is a new message (`sent`); later changes come as `status` frames."""
     body = {"id": str(message["id"]), "conversation_id": str(message["conversation_id"]),
             "sender": sender, "type_message": message["type_message"], "content": message["content"],
-            "created_at": message["created_at"], "status": "sent", "receipts": []}
+            "created_at": message["created_at"], "status": "sent"}
     if cursors is not None:
         key, sender_id = message["sort_key"], str(message["sender_id"])
         body["status"] = message_status(key, sender_id, cursors)
