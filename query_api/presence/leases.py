@@ -49,6 +49,7 @@ class PresenceTracker:
         self.heartbeat = settings.presence_heartbeat_seconds
         self.lease_seconds = settings.presence_lease_seconds
         self.held: dict[str, str] = {}
+        self._leasing = asyncio.Lock()  # a renewal never re-creates a lease being released
         self._runtime: Any = None
         self._task: asyncio.Task[None] | None = None
 
@@ -67,21 +68,24 @@ class PresenceTracker:
     async def join(self, user_id: UUID) -> str:
         """Lease a new connection of the user's; they are online once this returns."""
         lease_id = uuid.uuid4().hex
-        self.held[lease_id] = str(user_id)
-        await asyncio.to_thread(self._write, INSERT, [self._lease_row(lease_id, str(user_id), time.time())])
+        async with self._leasing:
+            self.held[lease_id] = str(user_id)
+            await asyncio.to_thread(self._write, INSERT, [self._lease_row(lease_id, str(user_id), time.time())])
         await self._settle(user_id, time.time(), actor=user_id)
         return lease_id
 
     async def leave(self, lease_id: str, user_id: UUID) -> None:
         """Release a closed connection; the user goes offline if it was their last one."""
-        self.held.pop(lease_id, None)
-        await asyncio.to_thread(self._write, RELEASE, [{"lease_id": lease_id}])
+        async with self._leasing:
+            self.held.pop(lease_id, None)
+            await asyncio.to_thread(self._write, RELEASE, [{"lease_id": lease_id}])
         await self._settle(user_id, time.time(), actor=user_id)
 
     async def sweep(self) -> None:
         """Renew this process's leases, expire dead ones, and settle users whose state is off."""
         now = time.time()
-        await asyncio.to_thread(self._renew, now)
+        async with self._leasing:
+            await asyncio.to_thread(self._renew, now)
         expired, mismatched = await asyncio.to_thread(self._stale, now)
         for user_id, seen_at in expired.items():
             await self._settle(UUID(user_id), seen_at, actor=None)
