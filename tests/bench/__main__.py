@@ -21,6 +21,7 @@ from infra.servers.postgres_cluster import PostgresCluster
 from tests.bench import bench_chat_fanout, bench_checkout, bench_commands, bench_push_latency, bench_replay
 from tests.bench import bench_sync
 from tests.bench import bench_catalog
+from tests.bench import bench_jobs
 
 RESULTS = Path(".tessera/bench/results.jsonl")
 
@@ -37,6 +38,7 @@ def scenarios(args: argparse.Namespace) -> dict[str, Callable[[Any], list[dict[s
         "sync": lambda cluster: bench_sync.run(cluster, args.sync_samples),
         "catalog": lambda cluster: bench_catalog.run(cluster, args.books, args.comments, args.seconds,
                                                      args.concurrency),
+        "jobs": lambda cluster: bench_jobs.run(cluster, args.import_rows, args.images, args.recipients),
     }
 
 
@@ -60,7 +62,7 @@ def print_table(results: list[dict[str, Any]]) -> None:
 
 def notes(result: dict[str, Any]) -> str:
     keys = ("sockets_held", "delivered_ratio", "lost_frames", "ratio_to_ceiling", "ratio_to_peer", "oversold", "sold", "sold_out_s", "server_cpu_ms_per_ok", "events", "seconds", "events_per_cpu_s",
-            "probe", "samples", "background_per_s", "not_measured", "max_ms", "lost")
+            "probe", "samples", "background_per_s", "not_measured", "max_ms", "lost", "peak_rss_growth_mb", "cpu_ms_per_image")
     return ", ".join(f"{k}={_cell(result[k])}" for k in keys if result.get(k) is not None)
 
 
@@ -83,6 +85,9 @@ def main() -> int:
     parser.add_argument("--sync-samples", type=int, default=300, help="events timed to their SQS message")
     parser.add_argument("--books", type=int, default=100_000, help="catalog: books populated (both systems)")
     parser.add_argument("--comments", type=int, default=1_000_000, help="catalog: comments populated")
+    parser.add_argument("--import-rows", type=int, default=100_000, help="jobs: CSV rows imported")
+    parser.add_argument("--images", type=int, default=300, help="jobs: 1600x1200 JPEGs thumbnailed")
+    parser.add_argument("--recipients", type=int, default=10_000, help="jobs: users mailed by a broadcast")
     parser.add_argument("--chat-no-peer", action="store_true", help="chat fan-out of Tessera only, without the Channels peer")
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)
