@@ -57,9 +57,11 @@ class Projection:
         getattr(self, self._handlers[envelope.type])(envelope, writer)
 
     def after_batch(self, writer: Writer) -> None:
-        """Called once per batch after its events when frames are pushed (never in replays).
+        """Called once per batch after its events, in replays too (`writer.pushing` is then False).
 
-        For frames that sum a batch up, e.g. one snapshot instead of one frame per event.
+        For writes and frames that sum a batch up: state a handler kept in
+        `writer.batch_state` (which dies with a failed batch) becomes one upsert per row and
+        one snapshot frame instead of one per event.
         """
 
     def ddl(self, dialect: str) -> list[str]:
@@ -88,6 +90,8 @@ class Writer:
         self.dialect = tx.dialect
         self.position = 0
         self.frames: list[dict[str, Any]] = []
+        self.pushing = True
+        self.batch_state: dict[str, Any] = {}
         self._sql: str | None = None
         self._rows: list[dict[str, Any]] = []
 

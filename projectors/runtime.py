@@ -78,6 +78,7 @@ def apply_batches(store: Any, projections: Sequence[Projection],
     """
     with store.transaction() as tx:
         writer = Writer(tx)
+        writer.pushing = push
         for projection in projections:
             mine = [b for b in batches if consumes is None or consumes(projection, b.source)]
             if not mine:
@@ -88,8 +89,7 @@ def apply_batches(store: Any, projections: Sequence[Projection],
                 if reached > done[batch.source]:
                     writer.flush()
                     _save_position(tx, projection.name, batch.source, reached)
-            if push:
-                projection.after_batch(writer)
+            projection.after_batch(writer)
         writer.flush()
         if push:
             _store_frames(tx, writer.frames)
