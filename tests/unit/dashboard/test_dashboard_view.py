@@ -9,6 +9,7 @@ import pytest
 from infra.envelope import Envelope
 from infra.readstore import SqliteReadStore
 from projectors.dashboard.dashboard_view import DashboardView
+from projectors.projection import Projection
 from projectors.runtime import FLOOR, SourceBatch, apply_batches, create_tables, reset
 
 
@@ -59,6 +60,29 @@ def test_a_batch_of_already_applied_events_pushes_nothing(store):
     view = DashboardView()
     apply_batches(store, [view], [SourceBatch(FLOOR, EVENTS)])
     assert apply_batches(store, [view], [SourceBatch(FLOOR, EVENTS)]) == []
+
+
+class FailingView(Projection):
+    """Fails its batch once, after the dashboard has applied its events in the same transaction."""
+
+    name = "test_failing_once"
+    failed = False
+
+    def handles(self, envelope):
+        return True
+
+    def apply(self, envelope, writer):
+        if not FailingView.failed:
+            FailingView.failed = True
+            raise RuntimeError("boom")
+
+
+def test_a_failed_batch_leaves_nothing_behind_and_its_retry_counts_once(store):
+    view, failing = DashboardView(), FailingView()
+    with pytest.raises(RuntimeError):
+        apply_batches(store, [view, failing], [SourceBatch(FLOOR, EVENTS)])
+    [frame] = apply_batches(store, [view, failing], [SourceBatch(FLOOR, EVENTS)])
+    assert frame["data"]["events_total"] == len(EVENTS) and frame["data"]["users_count"] == 1
 
 
 def tables(store):
