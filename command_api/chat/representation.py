@@ -26,7 +26,7 @@ def sent_message_body(message: ChatMessage, sender: Principal, participants: fro
 
 async def conversation_body(store: Any, conversation: Conversation, user_id: UUID) -> dict[str, Any]:
     """As the conversation list shows it; from the aggregate while the read model lags."""
-    rows = await queries.conversation_rows(store, str(user_id), conversation_id=str(conversation.id))
+    rows = await queries.conversation_of(store, str(user_id), str(conversation.id))
     if rows:
         return (await queries.conversation_bodies(store, rows))[0]
     people = await store.fetch_all(

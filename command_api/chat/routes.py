@@ -14,6 +14,7 @@ from command_api.chat.schemas import PostMessage, SendLegacyMessage, StartConver
 from command_api.chat.sniff import content_type_of
 from domain.chat.application import ChatApplication
 from infra.runtime import Runtime
+from infra.web.auth import Principal
 from infra.s3 import object_key, open_object_storage, safe_name
 from infra.web.uploads import spooled_upload, upload_from
 
@@ -44,7 +45,7 @@ async def post_message(conversation_id: UUID, data: PostMessage, request: Reques
     return await send(runtime, request.user, conversation_id, data.type_message, data.content)
 
 
-async def send(runtime: Runtime, sender: Any, conversation_id: UUID, type_message: str,
+async def send(runtime: Runtime, sender: Principal, conversation_id: UUID, type_message: str,
                content: dict[str, Any]) -> dict[str, Any]:
     """Post a message as `sender`: the one path of REST, the legacy route and the chat socket."""
     chat = runtime.app(ChatApplication)

@@ -16,12 +16,15 @@ from domain.aggregate import Aggregate
 from domain.chat.errors import InvalidContentError
 
 MESSAGE_TYPES = ("text", "image", "link", "file")
+SERVER_FIELDS = ("attachment_id", "content_type", "size")
 MAX_TEXT, MAX_URL, MAX_VALUE, MAX_FIELDS = 4000, 2048, 1000, 10
 _ATTACHMENT_PATH = re.compile(r"(?:^|/)chat/([0-9a-f]{32})/")
 _SCALARS = (str, int, float, bool, type(None))
 
 
 def checked_content(type_message: str, content: dict[str, Any]) -> dict[str, Any]:
+    """The content to keep; what only the server may say about an attachment is dropped."""
+    content = {key: value for key, value in content.items() if key not in SERVER_FIELDS}
     if type_message not in MESSAGE_TYPES:
         raise InvalidContentError("type_message", f"must be one of {', '.join(MESSAGE_TYPES)}")
     _check_shape(content)
@@ -33,7 +36,7 @@ def checked_content(type_message: str, content: dict[str, Any]) -> dict[str, Any
             raise InvalidContentError("content.text", f"must be at most {MAX_TEXT} characters")
     else:
         _check_url(content.get("url"))
-    return dict(content)
+    return content
 
 
 def _check_shape(content: dict[str, Any]) -> None:

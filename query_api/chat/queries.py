@@ -72,11 +72,12 @@ async def messages_by_id(store: Any, message_ids: list[str]) -> dict[str, dict[s
     return {row["id"]: row for row in rows}
 
 
-async def attachment_keys(store: Any, attachment_ids: list[str]) -> dict[str, str]:
+async def attachment_keys(store: Any, attachment_ids: list[str]) -> dict[tuple[str, str], str]:
+    """Storage keys by (conversation, attachment id)."""
     placeholders, params = _in("a", attachment_ids)
-    rows = await store.fetch_all(
-        f"SELECT id, storage_key FROM chat_attachments WHERE id IN ({placeholders})", params)
-    return {row["id"]: row["storage_key"] for row in rows}
+    rows = await store.fetch_all("SELECT id, conversation_id, storage_key FROM chat_attachments"
+                                 f" WHERE id IN ({placeholders})", params)
+    return {(row["conversation_id"], row["id"]): row["storage_key"] for row in rows}
 
 
 async def count_conversations(store: Any, user_id: str) -> int:
@@ -84,15 +85,16 @@ async def count_conversations(store: Any, user_id: str) -> int:
     return int(row["n"] if row else 0)
 
 
-async def conversation_rows(store: Any, user_id: str, page: Page | None = None,
-                            conversation_id: str | None = None) -> list[dict[str, Any]]:
-    """The user's conversations, latest activity first (one page, or one conversation)."""
-    if conversation_id is not None:
-        return await store.fetch_all(f"{CONVERSATION_SQL} AND me.conversation_id = :c",
-                                     {"u": user_id, "c": conversation_id})
-    assert page is not None
+async def conversations_page(store: Any, user_id: str, page: Page) -> list[dict[str, Any]]:
+    """The user's conversations, latest activity first."""
     return await store.fetch_all(f"{CONVERSATION_SQL} ORDER BY me.activity_key DESC, c.id {PAGE_SQL}",
                                  {"u": user_id, **page.params})
+
+
+async def conversation_of(store: Any, user_id: str, conversation_id: str) -> list[dict[str, Any]]:
+    """The conversation's row if the user takes part in it (else no row)."""
+    return await store.fetch_all(f"{CONVERSATION_SQL} AND me.conversation_id = :c",
+                                 {"u": user_id, "c": conversation_id})
 
 
 async def conversation_bodies(store: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

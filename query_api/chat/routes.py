@@ -21,7 +21,7 @@ DEFAULT_LIMIT, MAX_LIMIT = 50, 100
 @get(f"{CHAT}/conversations")
 async def list_conversations(request: Request, runtime: Runtime) -> dict[str, Any]:
     page, user = requested_page(request), str(request.user.id)
-    rows = await queries.conversation_rows(runtime.store, user, page)
+    rows = await queries.conversations_page(runtime.store, user, page)
     bodies = await queries.conversation_bodies(runtime.store, rows)
     await sign_attachments(runtime, [body["last_message"] for body in bodies if body["last_message"]])
     return paginated(request, page, await queries.count_conversations(runtime.store, user), bodies)
@@ -29,8 +29,7 @@ async def list_conversations(request: Request, runtime: Runtime) -> dict[str, An
 
 @get(f"{CHAT}/conversations/{{conversation_id:uuid}}")
 async def conversation_detail(conversation_id: UUID, request: Request, runtime: Runtime) -> dict[str, Any]:
-    rows = await queries.conversation_rows(runtime.store, str(request.user.id),
-                                           conversation_id=str(conversation_id))
+    rows = await queries.conversation_of(runtime.store, str(request.user.id), str(conversation_id))
     if not rows:
         raise ConversationNotFoundError()
     body = (await queries.conversation_bodies(runtime.store, rows))[0]
@@ -88,14 +87,15 @@ def _limit(raw: str | None) -> int:
 
 async def sign_attachments(runtime: Runtime, messages: list[dict[str, Any]]) -> None:
     """Attachment URLs expire; give each message of an answer a fresh one."""
-    wanted = [m["content"] for m in messages if m["content"].get("attachment_id")]
+    wanted = [m for m in messages if m["content"].get("attachment_id")]
     if not wanted:
         return
     storage = runtime.resource(open_object_storage)
-    keys = await queries.attachment_keys(runtime.store, sorted({c["attachment_id"] for c in wanted}))
-    for content in wanted:
-        if content["attachment_id"] in keys:
-            content["url"] = storage.url(keys[content["attachment_id"]])
+    keys = await queries.attachment_keys(runtime.store, sorted({m["content"]["attachment_id"] for m in wanted}))
+    for message in wanted:
+        key = keys.get((message["conversation_id"], message["content"]["attachment_id"]))
+        if key is not None:
+            message["content"]["url"] = storage.url(key)
 
 
 router = [list_conversations, conversation_detail, list_messages]

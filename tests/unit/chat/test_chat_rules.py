@@ -82,3 +82,9 @@ def test_statuses_follow_the_cursors_and_the_least_advanced_recipient():
     assert message_status("b", "sender", cursors) == "delivered"
     assert message_status("b", "sender", {**cursors, "cid": ("c", "b")}) == "read"
     assert message_status("b", "sender", {"sender": ("", "")}) == "sent"
+
+
+def test_what_only_the_server_says_about_an_attachment_is_dropped_from_client_content():
+    spoofed = {"url": "https://a.example/x.png", "attachment_id": str(uuid4()), "size": 1,
+               "content_type": "image/png", "caption": "mine"}
+    assert checked_content("image", spoofed) == {"url": "https://a.example/x.png", "caption": "mine"}
