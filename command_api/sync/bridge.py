@@ -1,11 +1,6 @@
 """The SQS bridge's two loops (CONTRACT §8), run by the command service when SQS is configured.
 
-Outbound: follows the event store's log like the relay (not Kafka), so it works the same in
-every mode and needs nothing but the store; the chosen event types go out with
-SendMessageBatch, are recorded as EventSync records, and only then is the position saved.
-A crash in between sends a tail again, but events already recorded are never resent.
-One sender leads (a PostgreSQL advisory lock, as the relay's); other replicas stand by.
-
+Outbound: `command_api.sync.outbound` (the store's log → the outbound queue, one leader).
 Inbound: any number of consumers; each message is applied once per event id (the store's
 version check), deleted afterwards, and a malformed one goes to the dead-letter queue.
 Neither loop ever stops on an error: it logs, backs off and goes on.
@@ -17,93 +12,13 @@ import asyncio
 import logging
 from typing import Any
 
-from command_api.sync.schemas import MalformedMessage, inbound, outbound
+from command_api.sync.outbound import POLL_SECONDS, Leadership, OutboundSender
+from command_api.sync.schemas import MalformedMessage, inbound
 from domain.sync.application import SyncApplication
-from domain.sync.message import SentMessage
 from infra.config import Settings
-from infra.envelope import envelope_from_notification, event_kind
 from infra.sqs import SqsQueues
 
 log = logging.getLogger("tessera.sync")
-
-SENDER_LOCK = 0x5E9C5
-POLL_SECONDS = 0.05
-BATCH = 500
-POSITION_TABLE = (
-    "CREATE TABLE IF NOT EXISTS sync_outbound_position "
-    "(name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
-)
-
-
-class OutboundSender:
-    def __init__(self, runtime: Any, queues: SqsQueues) -> None:
-        self.runtime, self.queues = runtime, queues
-        self.recorder = runtime.recorder.inner
-        self.sync = runtime.app(SyncApplication)
-        self.types = frozenset(
-            t.strip() for t in runtime.settings.sqs_event_types.split(",") if t.strip()
-        )
-        self.position = 0
-
-    def load_position(self) -> None:
-        with self.runtime.store.transaction() as tx:
-            tx.execute(POSITION_TABLE)
-            row = tx.fetch_one("SELECT position FROM sync_outbound_position WHERE name = 'sqs'")
-        self.position = int(row["position"]) if row else 0
-
-    def step(self) -> int:
-        """Send the chosen events after the position; the number of log entries passed."""
-        notes = self.recorder.select_notifications(self.position, BATCH, inclusive_of_start=False)
-        if not notes:
-            return 0
-        chosen = [envelope_from_notification(n) for n in notes if self._chosen(n.topic)]
-        fresh = [outbound(e) for e in chosen if not self.sync.is_sent(e.id)]
-        if fresh:
-            ids = self.queues.send_batch(self.queues.outbound, [body for _, body in fresh])
-            self.sync.record_sent(
-                [
-                    SentMessage(message, self.queues.outbound_name, message_id)
-                    for (message, _), message_id in zip(fresh, ids)
-                ]
-            )
-        self._save_position(notes[-1].id)
-        return len(notes)
-
-    def _chosen(self, topic: str) -> bool:
-        kind = event_kind(topic)
-        return kind.type in self.types and kind.context != "sync"
-
-    def _save_position(self, position: int) -> None:
-        with self.runtime.store.transaction() as tx:
-            tx.execute(
-                "INSERT INTO sync_outbound_position (name, position) VALUES ('sqs', :p) "
-                "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
-                {"p": position},
-            )
-        self.position = position
-
-
-class Leadership:
-    """Whether this process may send: always on SQLite; the advisory lock's holder on PostgreSQL."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.url = settings.database_url
-        self.conn: Any = None
-
-    def try_lead(self) -> bool:
-        if not self.url:
-            return True
-        if self.conn is None:
-            import psycopg
-
-            self.conn = psycopg.connect(self.url, autocommit=True)
-        return bool(
-            self.conn.execute("SELECT pg_try_advisory_lock(%s)", (SENDER_LOCK,)).fetchone()[0]
-        )
-
-    def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
 
 
 class SyncBridge:
@@ -124,7 +39,7 @@ class SyncBridge:
         ]
 
     async def _send_forever(self, sender: OutboundSender) -> None:
-        while not await asyncio.to_thread(self.leadership.try_lead):
+        while not await _forever("outbound", self.leadership.try_lead):
             await asyncio.sleep(1.0)
         await _forever("outbound", sender.load_position)
         while True:
