@@ -166,7 +166,7 @@ function preview(message) {
 }
 
 async function loadConversations() {
-  const conversations = listOf(await api("/chat/conversations/"));
+  const conversations = listOf(await api("/chat/conversations/?page_size=100"));
   state.conversations = new Map(conversations.map((c) => [c.id, c]));
   renderConversations();
 }
