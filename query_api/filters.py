@@ -108,15 +108,42 @@ def cents(params: Mapping[str, Any], name: str, rounding: str = ROUND_CEILING) -
     return int((amount * 100).to_integral_value(rounding=rounding))
 
 
-async def filtered_page(store: Any, table: str, columns: str, chosen: Any, orderings: Mapping[str, str],
+class Counts:
+    """Row counts of filtered lists, remembered until the read models move on.
+
+    A count depends only on the read models, so while their position stands still (a burst of
+    reads) the same filter's count is answered from memory. Built by `runtime.resource(Counts)`.
+    """
+
+    def __init__(self, settings: Any = None, max_size: int = 10_000) -> None:
+        self.max_size = max_size
+        self._known: dict[tuple[str, tuple[tuple[str, Any], ...]], tuple[int, int]] = {}
+
+    async def count(self, runtime: Any, sql: str, params: dict[str, Any]) -> int:
+        position = await runtime.clock.current() if runtime.clock else None
+        key = (sql, tuple(sorted(params.items())))
+        known = self._known.get(key)
+        if known is not None and known[0] == position:
+            return known[1]
+        row = await runtime.store.fetch_one(sql, params)
+        count = int(row["n"]) if row else 0
+        if position is not None:
+            if len(self._known) >= self.max_size:
+                self._known.clear()
+            self._known[key] = (position, count)
+        return count
+
+
+async def filtered_page(runtime: Any, table: str, columns: str, chosen: Any, orderings: Mapping[str, str],
                         page: Page) -> tuple[int, list[dict[str, Any]]]:
     """The count and one page of `table`'s rows matching `chosen` (`where()` and `ordering`)."""
     where, params = chosen.where()
-    rows = await store.fetch_all(f"SELECT {columns} FROM {table} WHERE {where}"
-                                 f" ORDER BY {orderings[chosen.ordering]} {PAGE_SQL}",
-                                 {**params, **page.params})
-    found = await store.fetch_one(f"SELECT count(*) AS n FROM {table} WHERE {where}", params)
-    return int(found["n"]) if found else 0, rows
+    rows = await runtime.store.fetch_all(f"SELECT {columns} FROM {table} WHERE {where}"
+                                         f" ORDER BY {orderings[chosen.ordering]} {PAGE_SQL}",
+                                         {**params, **page.params})
+    count = await runtime.resource(Counts).count(runtime, f"SELECT count(*) AS n FROM {table} WHERE {where}",
+                                                 params)
+    return count, rows
 
 
 def found(item: dict[str, Any] | None, kind: str) -> dict[str, Any]:

@@ -18,7 +18,6 @@ from domain.errors import ForbiddenError
 from infra.envelope import format_timestamp
 from infra.runtime import Runtime
 from query_api.catalog import queries
-from query_api.catalog.names import Names
 
 API = "/api/v1"
 
@@ -83,7 +82,7 @@ async def add_comment(book_id: UUID, data: AddComment, request: Request, runtime
 async def book_answer(runtime: Runtime, book: Any, position: int | None) -> dict[str, Any]:
     """The book as listings show it (its read-model row, once the projection has it)."""
     await runtime.wait_for_projections(position)
-    listed = await queries.book(runtime.store, runtime.resource(Names), str(book.id))
+    listed = await queries.book(runtime, str(book.id))
     if listed is None:
         listed = {"id": str(book.id), "title": book.title, "author": {"id": str(book.author_id)},
                   "tags": [{"id": str(tag_id)} for tag_id in book.tag_ids],

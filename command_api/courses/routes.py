@@ -10,7 +10,6 @@ from command_api.courses.schemas import CreateCourse
 from domain.courses.application import CoursesApplication
 from domain.errors import ForbiddenError
 from infra.runtime import Runtime
-from query_api.catalog.names import Names
 from query_api.courses import queries
 
 API = "/api/v1"
@@ -24,7 +23,7 @@ async def create_course(data: CreateCourse, request: Request, runtime: Runtime) 
         runtime.app(CoursesApplication).create_course, data.title, data.description, data.price,
         data.is_free, data.start_date, data.tag_ids, actor=request.user.id)
     await runtime.wait_for_projections(position)
-    listed = await queries.course(runtime.store, runtime.resource(Names), str(course.id))
+    listed = await queries.course(runtime, str(course.id))
     return {**(listed or queries.course_body(course)), "position": position}
 
 

@@ -1,4 +1,7 @@
-"""The `comments` read model: each book's comments, listed newest first."""
+"""The `comments` read model: each book's comments, listed newest first.
+
+Keyed by (book, position), the order of the listing: a million rows keep one index only.
+"""
 from __future__ import annotations
 
 from infra.envelope import Envelope
@@ -10,10 +13,9 @@ class CommentsView(Projection):
     contexts = ("catalog",)
     tables = {
         "comments": """CREATE TABLE IF NOT EXISTS comments (
-            id TEXT PRIMARY KEY, book_id TEXT NOT NULL, user_id TEXT NOT NULL, text TEXT NOT NULL,
-            created_at TEXT NOT NULL, position BIGINT NOT NULL)""",
+            book_id TEXT NOT NULL, position BIGINT NOT NULL, id TEXT NOT NULL, user_id TEXT NOT NULL,
+            text TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (book_id, position))""",
     }
-    indexes = ("CREATE INDEX IF NOT EXISTS comments_book ON comments (book_id, position)",)
 
     @on("CommentAdded")
     def added(self, event: Envelope, w: Writer) -> None:

@@ -8,7 +8,6 @@ from litestar import Request, get
 
 from infra.runtime import Runtime
 from query_api.catalog import queries
-from query_api.catalog.names import Names
 from query_api.catalog.queries import BOOK_ORDERINGS, BookFilter
 from query_api.filters import choice, found, integer, optional_uuid, text, uuid_list
 from query_api.pagination import paginated, requested_page
@@ -26,7 +25,7 @@ def book_filter(request: Request) -> BookFilter:
 @get(f"{API}/books")
 async def list_books(request: Request, runtime: Runtime) -> dict[str, Any]:
     page = requested_page(request)
-    count, rows = await queries.books(runtime.store, runtime.resource(Names), book_filter(request), page)
+    count, rows = await queries.books(runtime, book_filter(request), page)
     return paginated(request, page, count, rows)
 
 
@@ -36,7 +35,7 @@ async def show_book(book_id: UUID, runtime: Runtime) -> dict[str, Any]:
 
 
 async def listed_book(runtime: Runtime, book_id: UUID) -> dict[str, Any]:
-    return found(await queries.book(runtime.store, runtime.resource(Names), str(book_id)), "Book")
+    return found(await queries.book(runtime, str(book_id)), "Book")
 
 
 @get(f"{API}/books/{{book_id:uuid}}/comments")

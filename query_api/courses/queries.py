@@ -60,14 +60,15 @@ def money(value_cents: int) -> str:
     return str((Decimal(int(value_cents)) / 100).quantize(Decimal("0.01")))
 
 
-async def courses(store: Any, names: Names, chosen: CourseFilter, page: Page) -> tuple[int, list[dict[str, Any]]]:
-    count, rows = await filtered_page(store, "courses", COURSE_COLUMNS, chosen, COURSE_ORDERINGS, page)
-    return count, await course_items(store, names, rows)
+async def courses(runtime: Any, chosen: CourseFilter, page: Page) -> tuple[int, list[dict[str, Any]]]:
+    count, rows = await filtered_page(runtime, "courses", COURSE_COLUMNS, chosen, COURSE_ORDERINGS, page)
+    return count, await course_items(runtime.store, runtime.resource(Names), rows)
 
 
-async def course(store: Any, names: Names, course_id: str) -> dict[str, Any] | None:
-    rows = await store.fetch_all(f"SELECT {COURSE_COLUMNS} FROM courses WHERE id = :id", {"id": course_id})
-    return next(iter(await course_items(store, names, rows)), None)
+async def course(runtime: Any, course_id: str) -> dict[str, Any] | None:
+    rows = await runtime.store.fetch_all(f"SELECT {COURSE_COLUMNS} FROM courses WHERE id = :id",
+                                         {"id": course_id})
+    return next(iter(await course_items(runtime.store, runtime.resource(Names), rows)), None)
 
 
 async def course_items(store: Any, names: Names, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

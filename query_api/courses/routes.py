@@ -8,7 +8,6 @@ from uuid import UUID
 from litestar import Request, get
 
 from infra.runtime import Runtime
-from query_api.catalog.names import Names
 from query_api.courses import queries
 from query_api.courses.queries import COURSE_ORDERINGS, CourseFilter
 from query_api.filters import boolean, cents, choice, day, found, text, uuid_list
@@ -29,13 +28,13 @@ def course_filter(request: Request) -> CourseFilter:
 
 @get(f"{API}/courses")
 async def list_courses(request: Request, runtime: Runtime) -> dict[str, Any]:
-    page, names = requested_page(request), runtime.resource(Names)
-    return paginated(request, page, *await queries.courses(runtime.store, names, course_filter(request), page))
+    page = requested_page(request)
+    return paginated(request, page, *await queries.courses(runtime, course_filter(request), page))
 
 
 @get(f"{API}/courses/{{course_id:uuid}}")
 async def show_course(course_id: UUID, runtime: Runtime) -> dict[str, Any]:
-    return found(await queries.course(runtime.store, runtime.resource(Names), str(course_id)), "Course")
+    return found(await queries.course(runtime, str(course_id)), "Course")
 
 
 router = [list_courses, show_course]
