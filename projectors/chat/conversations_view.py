@@ -8,8 +8,6 @@ Frames: `message` to `chat:<conversation>`, `status` to `chat:<conversation>:<se
 """
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
 
 from infra.envelope import Envelope

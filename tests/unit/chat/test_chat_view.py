@@ -1,4 +1,8 @@
-"""The chat read models are the same whatever order Kafka partitions deliver events in."""
+"""The chat read models are the same whatever order Kafka partitions deliver events in.
+
+Each message is its own aggregate, so a conversation's messages spread over partitions and a
+projector may apply a later message before an earlier one.
+"""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
