@@ -42,6 +42,7 @@ class SyncBridge:
         while not await _forever("outbound", self.leadership.try_lead):
             await asyncio.sleep(1.0)
         await _forever("outbound", sender.load_position)
+        log.info("SQS outbound sender leading from position %d", sender.position)
         while True:
             passed = await _forever("outbound", sender.step)
             if not passed:
