@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -183,22 +184,56 @@ class Populate:
         with acting_as(self.rng.choice(users) if users else None):
             return make()
 
-    def project(self) -> None:
-        """Bring the read models up to the log's end (embedded mode: no relay, no projector)."""
-        recorder = self.runtime.recorder.inner
-        head = recorder.max_notification_id() or 0
-        task = self.progress.add_task("read models", total=head)
-        started, reached = time.perf_counter(), -1
-        while reached < head:
-            reached, _ = catch_up(recorder, self.runtime.store, self.runtime.projections,
-                                  batch_size=2000, stop=min(head, max(reached, 0) + 20_000), push=False)
-            self.progress.update(task, completed=reached)
-        self.timings["read models"] = round(time.perf_counter() - started, 2)
+    @contextmanager
+    def projecting(self) -> Iterator[None]:
+        """Bring the read models along while writing (embedded mode: no relay, no projector).
+
+        A thread applies the log as it grows, so PostgreSQL works on both at once; when the
+        writing is done it catches up to the end. Its failure fails the populate.
+        """
+        finished, failures = threading.Event(), []
+        follower = threading.Thread(target=self._follow, args=(finished, failures), daemon=True)
+        follower.start()
+        try:
+            yield
+        finally:
+            finished.set()
+            started = time.perf_counter()
+            follower.join()
+            self.timings["read models after writing"] = round(time.perf_counter() - started, 2)
+        if failures:
+            raise failures[0]
+
+    def _follow(self, finished: threading.Event, failures: list[BaseException]) -> None:
+        recorder, task, reached = self.runtime.recorder.inner, self.progress.add_task("read models"), 0
+        try:
+            while True:
+                last_round = finished.is_set()
+                head = recorder.max_notification_id() or 0
+                self.progress.update(task, total=head)
+                while reached < head:
+                    reached, _ = catch_up(recorder, self.runtime.store, self.runtime.projections,
+                                          batch_size=2000, stop=min(head, reached + 20_000), push=False)
+                    self.progress.update(task, completed=reached)
+                if last_round:
+                    return
+                finished.wait(0.5)
+        except BaseException as failure:  # noqa: BLE001 - re-raised by projecting()
+            failures.append(failure)
 
 
 def admin_id(runtime: Runtime, settings: Settings) -> uuid.UUID | None:
     found = settings.admin_email and runtime.app(IdentityApplication).user_by_email(settings.admin_email)
     return found.id if found else None
+
+
+def write(data: Populate, args: Any, admin: uuid.UUID | None) -> None:
+    users = data.users(args.users) or ([admin] if admin else [])
+    authors, tags = data.authors(args.authors, users), data.tags(args.tags, admin)
+    books = data.books(args.books if authors else 0, authors, tags, users)
+    data.comments(args.comments if users else 0, books, users)
+    data.courses(args.courses, tags, admin)
+    data.products(args.products, admin)
 
 
 def run(settings: Settings, args: Any) -> int:
@@ -209,15 +244,8 @@ def run(settings: Settings, args: Any) -> int:
     try:
         with progress:
             data = Populate(runtime, progress, random.Random(42))
-            admin = admin_id(runtime, settings)
-            users = data.users(args.users) or ([admin] if admin else [])
-            authors, tags = data.authors(args.authors, users), data.tags(args.tags, admin)
-            books = data.books(args.books if authors else 0, authors, tags, users)
-            data.comments(args.comments if users else 0, books, users)
-            data.courses(args.courses, tags, admin)
-            data.products(args.products, admin)
-            if not settings.uses_kafka:
-                data.project()
+            with nullcontext() if settings.uses_kafka else data.projecting():
+                write(data, args, admin_id(runtime, settings))
     finally:
         runtime.store.close()
     print(json.dumps({"seconds": round(time.perf_counter() - started, 2), "phases": data.timings,
