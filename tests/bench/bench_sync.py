@@ -16,31 +16,26 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-import boto3
 import httpx
 
 from infra.servers.moto_server import MotoServer
 from tests.bench.driver import latency_summary
 from tests.bench.serve import tessera_serve
+from tests.e2e.sync.queues import Queues, sqs_env
 from tests.fixtures.stack import ADMIN_EMAIL, ADMIN_PASSWORD
 
 
 class Receiver(threading.Thread):
     """Receives the outbound queue's messages and notes when each product's arrived."""
 
-    def __init__(self, endpoint_url: str, queue: str) -> None:
+    def __init__(self, queues: Queues) -> None:
         super().__init__(daemon=True)
-        self.sqs = boto3.client(
-            "sqs",
-            endpoint_url=endpoint_url,
-            region_name="us-east-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-        )
-        self.queue, self.arrived, self.done = queue, {}, threading.Event()
+        self.sqs, self.url = queues.client, queues.outbound
+        self.arrived: dict[str, float] = {}
+        self.done = threading.Event()
 
     def run(self) -> None:
-        url = self.sqs.get_queue_url(QueueName=self.queue)["QueueUrl"]
+        url = self.url
         while not self.done.is_set():
             messages = self.sqs.receive_message(
                 QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1
@@ -74,21 +69,12 @@ def _create_products(base_url: str, names: list[str], gap: float) -> None:
 
 
 def run(cluster: Any, samples: int = 200, gap: float = 0.02) -> list[dict[str, Any]]:
-    tag = uuid.uuid4().hex[:8]
     with MotoServer() as moto:
-        env = {
-            "TESSERA_DATABASE_URL": cluster.create_database(),
-            "TESSERA_SQS_ENDPOINT_URL": moto.endpoint_url,
-            "TESSERA_SQS_OUTBOUND_QUEUE": f"bench-out-{tag}",
-            "TESSERA_SQS_INBOUND_QUEUE": f"bench-in-{tag}",
-            "AWS_ACCESS_KEY_ID": "test",
-            "AWS_SECRET_ACCESS_KEY": "test",
-        }
+        env = {**sqs_env(moto), "TESSERA_DATABASE_URL": cluster.create_database()}
         with tessera_serve(env) as served:
-            receiver = Receiver(moto.endpoint_url, env["TESSERA_SQS_OUTBOUND_QUEUE"])
-            _wait_for_queue(receiver)
+            receiver = Receiver(_queues(moto.endpoint_url, env))
             receiver.start()
-            names = [f"sync-bench-{tag}-{n}" for n in range(samples)]
+            names = [f"sync-bench-{uuid.uuid4().hex[:8]}-{n}" for n in range(samples)]
             started = time.perf_counter()
             _create_products(served.base_url, names, gap)
             deadline = time.monotonic() + 30
@@ -112,13 +98,13 @@ def run(cluster: Any, samples: int = 200, gap: float = 0.02) -> list[dict[str, A
     ]
 
 
-def _wait_for_queue(receiver: Receiver) -> None:
+def _queues(endpoint_url: str, env: dict[str, str]) -> Queues:
+    """The stack's queues, once its bridge has created them."""
     deadline = time.monotonic() + 30
     while True:
         try:
-            receiver.sqs.get_queue_url(QueueName=receiver.queue)
-            return
-        except receiver.sqs.exceptions.QueueDoesNotExist:
+            return Queues(endpoint_url, env)
+        except Exception:  # not created yet
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)

@@ -8,24 +8,14 @@ from typing import Any
 import pytest
 
 from tests.e2e.sync.queues import Queues, sqs_env
-from tests.fixtures.stack import STACK_MODES, Stack, start_embedded, start_production
+from tests.fixtures.stack import STACK_MODES, Stack, start_variant
 
 
 @pytest.fixture(scope="session", params=STACK_MODES)
 def sqs_stack(request: pytest.FixtureRequest, moto_server: Any) -> Iterator[Stack]:
     """The system with the SQS bridge on, once per mode."""
     env = sqs_env(moto_server)
-    if request.param == "production":
-        cluster, broker = (
-            request.getfixturevalue("postgres_cluster"),
-            request.getfixturevalue("kafka_broker"),
-        )
-        yield from start_production(cluster, broker.bootstrap, **env)
-    elif request.param == "embedded_pg":
-        url = request.getfixturevalue("postgres_cluster").create_database()
-        yield from start_embedded("embedded_pg_sqs", {**env, "TESSERA_DATABASE_URL": url})
-    else:
-        yield from start_embedded("embedded_sqs", env)
+    yield from start_variant(request, request.param, "sqs", env)
 
 
 @pytest.fixture

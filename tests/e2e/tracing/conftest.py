@@ -14,7 +14,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 
-from tests.fixtures.stack import STACK_MODES, Stack, start_embedded, start_production
+from tests.fixtures.stack import STACK_MODES, Stack, start_variant
 
 
 class Collector:
@@ -92,14 +92,4 @@ def collector() -> Iterator[Collector]:
 def traced_stack(request: pytest.FixtureRequest, collector: Collector) -> Iterator[Stack]:
     """The system exporting its spans to `collector`, once per mode."""
     env = {"TESSERA_OTLP_ENDPOINT": collector.url, "OTEL_BSP_SCHEDULE_DELAY": "100"}
-    if request.param == "production":
-        cluster, broker = (
-            request.getfixturevalue("postgres_cluster"),
-            request.getfixturevalue("kafka_broker"),
-        )
-        yield from start_production(cluster, broker.bootstrap, **env)
-    elif request.param == "embedded_pg":
-        url = request.getfixturevalue("postgres_cluster").create_database()
-        yield from start_embedded("embedded_pg_traced", {**env, "TESSERA_DATABASE_URL": url})
-    else:
-        yield from start_embedded("embedded_traced", env)
+    yield from start_variant(request, request.param, "traced", env)
