@@ -32,8 +32,12 @@ def test_a_checkout_is_one_trace(traced_stack, collector, wait_until):
         20,
         message="the checkout's HTTP span",
     )
-    expected = {"HTTP POST /api/v1/orders", "command place_order", "eventstore.append",
-                "projector.apply"}
+    expected = {
+        "HTTP POST /api/v1/orders",
+        "command place_order",
+        "eventstore.append",
+        "projector.apply",
+    }
     if traced_stack.mode == "production":
         expected |= {"relay.produce"}
 
