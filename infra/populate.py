@@ -9,8 +9,8 @@ projectors carry the events as usual. Populated users sign in with `PASSWORD`.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import random
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -185,41 +185,47 @@ class Populate:
             return make()
 
     @contextmanager
-    def projecting(self) -> Iterator[None]:
+    def projecting(self, settings: Settings) -> Iterator[None]:
         """Bring the read models along while writing (embedded mode: no relay, no projector).
 
-        A thread applies the log as it grows, so PostgreSQL works on both at once; when the
-        writing is done it catches up to the end. Its failure fails the populate.
+        Another process applies the log as it grows, so writing and projecting use both cores
+        (and PostgreSQL works on both at once); when the writing is done it catches up to the end.
         """
-        finished, failures = threading.Event(), []
-        follower = threading.Thread(target=self._follow, args=(finished, failures), daemon=True)
+        spawn = multiprocessing.get_context("spawn")
+        finished, reached = spawn.Event(), spawn.Value("q", 0)
+        follower = spawn.Process(target=follow_log, args=(settings, finished, reached), daemon=True)
         follower.start()
+        task = self.progress.add_task("read models")
         try:
             yield
         finally:
             finished.set()
             started = time.perf_counter()
-            follower.join()
+            while follower.is_alive():
+                follower.join(0.2)
+                head = self.runtime.recorder.inner.max_notification_id() or 0
+                self.progress.update(task, total=head, completed=reached.value)
             self.timings["read models after writing"] = round(time.perf_counter() - started, 2)
-        if failures:
-            raise failures[0]
+        if follower.exitcode != 0:
+            raise RuntimeError(f"applying the log to the read models failed (exit {follower.exitcode})")
 
-    def _follow(self, finished: threading.Event, failures: list[BaseException]) -> None:
-        recorder, task, reached = self.runtime.recorder.inner, self.progress.add_task("read models"), 0
-        try:
-            while True:
-                last_round = finished.is_set()
-                head = recorder.max_notification_id() or 0
-                self.progress.update(task, total=head)
-                while reached < head:
-                    reached, _ = catch_up(recorder, self.runtime.store, self.runtime.projections,
-                                          batch_size=2000, stop=min(head, reached + 20_000), push=False)
-                    self.progress.update(task, completed=reached)
-                if last_round:
-                    return
-                finished.wait(0.5)
-        except BaseException as failure:  # noqa: BLE001 - re-raised by projecting()
-            failures.append(failure)
+
+def follow_log(settings: Settings, finished: Any, reached: Any) -> None:
+    """The follower process: apply the log as it grows; once `finished`, up to its end."""
+    runtime = Runtime(settings).open_storage()
+    recorder = runtime.recorder.inner
+    try:
+        while True:
+            last_round = finished.is_set()
+            head = recorder.max_notification_id() or 0
+            while reached.value < head:
+                reached.value, _ = catch_up(recorder, runtime.store, runtime.projections, batch_size=2000,
+                                            stop=min(head, reached.value + 20_000), push=False)
+            if last_round:
+                return
+            finished.wait(0.5)
+    finally:
+        runtime.store.close()
 
 
 def admin_id(runtime: Runtime, settings: Settings) -> uuid.UUID | None:
@@ -244,7 +250,7 @@ def run(settings: Settings, args: Any) -> int:
     try:
         with progress:
             data = Populate(runtime, progress, random.Random(42))
-            with nullcontext() if settings.uses_kafka else data.projecting():
+            with nullcontext() if settings.uses_kafka else data.projecting(settings):
                 write(data, args, admin_id(runtime, settings))
     finally:
         runtime.store.close()
