@@ -53,7 +53,8 @@ async def hide_notification(notification_id: UUID, request: Request, runtime: Ru
     await runtime.wait_for_projections(position)
 
 
-async def visible_or_404(runtime: Runtime, request: Request, notification_id: UUID) -> dict[str, Any]:
+async def visible_or_404(runtime: Runtime, request: Request,
+                         notification_id: UUID) -> dict[str, Any]:
     """Only notifications the caller receives (and has not hidden) can be marked; before a 404,
     the read model catches up with every event stored so far (bounded like X-Min-Position)."""
     found = await visible_notification(runtime.store, request.user.id, notification_id)

@@ -33,7 +33,8 @@ class NotificationsApplication(ContextApplication):
     def hide(self, user_id: UUID, notification_id: UUID) -> NotificationInbox:
         return self._marking(user_id, lambda inbox: inbox.hide(notification_id))
 
-    def _marking(self, user_id: UUID, mark: Callable[[NotificationInbox], None]) -> NotificationInbox:
+    def _marking(self, user_id: UUID,
+                 mark: Callable[[NotificationInbox], None]) -> NotificationInbox:
         def attempt() -> NotificationInbox:
             inbox = self._inbox(user_id)
             mark(inbox)

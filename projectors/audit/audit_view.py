@@ -7,6 +7,8 @@ email, ...), from which the API builds each entry's `representation`.
 """
 from __future__ import annotations
 
+from typing import ClassVar
+
 import msgspec
 
 from infra.envelope import Envelope
@@ -34,7 +36,7 @@ def label_of(data: dict[str, object]) -> str | None:
 class AuditView(Projection):
     name = "audit"
     contexts = ()
-    tables = {
+    tables: ClassVar[dict[str, str]] = {
         "audit_log": """CREATE TABLE IF NOT EXISTS audit_log (
             position BIGINT PRIMARY KEY, timestamp TEXT NOT NULL, actor_id TEXT, tenant_id TEXT,
             context TEXT NOT NULL, aggregate_type TEXT NOT NULL, aggregate_id TEXT NOT NULL,
@@ -47,8 +49,8 @@ class AuditView(Projection):
         "CREATE INDEX IF NOT EXISTS audit_actor ON audit_log (actor_id, position)",
         "CREATE INDEX IF NOT EXISTS audit_action ON audit_log (action, position)",
         "CREATE INDEX IF NOT EXISTS audit_event_type ON audit_log (event_type, position)",
-        "CREATE INDEX IF NOT EXISTS audit_tenant ON audit_log (tenant_id, position)"
-        " WHERE tenant_id IS NOT NULL",
+        ("CREATE INDEX IF NOT EXISTS audit_tenant ON audit_log (tenant_id, position)"
+         " WHERE tenant_id IS NOT NULL"),
         "CREATE INDEX IF NOT EXISTS audit_timestamp ON audit_log (timestamp)",
     )
 
@@ -57,10 +59,10 @@ class AuditView(Projection):
 
     def apply(self, envelope: Envelope, writer: Writer) -> None:
         writer.execute(
-            "INSERT INTO audit_log (position, timestamp, actor_id, tenant_id, context, aggregate_type,"
-            " aggregate_id, aggregate_version, event_type, action, label, changes) VALUES (:position,"
-            " :timestamp, :actor_id, :tenant_id, :context, :aggregate_type, :aggregate_id, :version,"
-            " :event_type, :action, :label, :changes)",
+            "INSERT INTO audit_log (position, timestamp, actor_id, tenant_id, context,"
+            " aggregate_type, aggregate_id, aggregate_version, event_type, action, label, changes)"
+            " VALUES (:position, :timestamp, :actor_id, :tenant_id, :context, :aggregate_type,"
+            " :aggregate_id, :version, :event_type, :action, :label, :changes)",
             {"position": envelope.position, "timestamp": envelope.timestamp_text,
              "actor_id": str(envelope.actor_id) if envelope.actor_id else None,
              "tenant_id": str(envelope.tenant_id) if envelope.tenant_id else None,

@@ -11,7 +11,7 @@ client can ignore a snapshot older than one it has shown.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from infra.envelope import Envelope
 from projectors.projection import Projection, Writer
@@ -37,7 +37,7 @@ MINUTES_SHOWN = 60
 class DashboardView(Projection):
     name = "dashboard"
     contexts = ()
-    tables = {
+    tables: ClassVar[dict[str, str]] = {
         "dashboard_counts": """CREATE TABLE IF NOT EXISTS dashboard_counts (
             name TEXT PRIMARY KEY, value BIGINT NOT NULL)""",
         "dashboard_minutes": """CREATE TABLE IF NOT EXISTS dashboard_minutes (
@@ -84,7 +84,10 @@ class Pending:
         self.position = 0
 
 
-def read_snapshot(writer: Writer) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any] | None]:
+Rows = list[dict[str, Any]]
+
+
+def read_snapshot(writer: Writer) -> tuple[Rows, Rows, dict[str, Any] | None]:
     counts = writer.fetch_all("SELECT name, value FROM dashboard_counts")
     minutes = writer.fetch_all(
         "SELECT minute, events FROM dashboard_minutes ORDER BY minute DESC LIMIT :n",

@@ -8,7 +8,7 @@ notifications are pushed to `notifications:platform` or `notifications:user:<id>
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from domain.aggregate import stable_id
 from infra.envelope import Envelope
@@ -28,7 +28,7 @@ def course_notification_id(course_id: str) -> str:
 class NotificationsView(Projection):
     name = "notifications"
     contexts = ("courses", "notifications")
-    tables = {
+    tables: ClassVar[dict[str, str]] = {
         "notifications": """CREATE TABLE IF NOT EXISTS notifications (
             id TEXT PRIMARY KEY, title TEXT NOT NULL, message TEXT NOT NULL, obj_code TEXT NOT NULL,
             obj_id TEXT, created_at TEXT NOT NULL, position BIGINT NOT NULL)""",
@@ -76,7 +76,7 @@ class NotificationsView(Projection):
     def _mark(self, w: Writer, event: Envelope, column: str) -> None:
         w.execute(
             "INSERT INTO notification_marks (user_id, notification_id, is_read, is_hidden)"
-            f" VALUES (:user_id, :notification_id, :read, :hidden) ON CONFLICT (user_id, notification_id)"
-            f" DO UPDATE SET {column} = :yes",
+            " VALUES (:user_id, :notification_id, :read, :hidden)"
+            f" ON CONFLICT (user_id, notification_id) DO UPDATE SET {column} = :yes",
             {"user_id": event.data["user_id"], "notification_id": event.data["notification_id"],
              "read": column == "is_read", "hidden": column == "is_hidden", "yes": True})

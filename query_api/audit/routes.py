@@ -100,7 +100,8 @@ async def aggregate_history(aggregate_type: str, aggregate_id: str, request: Req
     """The aggregate's events in order (paginated); 404 for an aggregate with none."""
     require_staff(request)
     page = requested_page(request)
-    count, rows = await queries.history(runtime.store, *aggregate_ref(aggregate_type, aggregate_id), page)
+    aggregate = aggregate_ref(aggregate_type, aggregate_id)
+    count, rows = await queries.history(runtime.store, *aggregate, page)
     if count == 0:
         raise NotFoundError("Aggregate not found")
     return paginated(request, page, count, rows)

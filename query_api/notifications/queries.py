@@ -20,7 +20,8 @@ def notification_row(row: dict[str, Any]) -> dict[str, Any]:
     return {**row, "read": read}
 
 
-async def feed(store: Any, user_id: UUID, page: Page, unread: bool) -> tuple[int, list[dict[str, Any]]]:
+async def feed(store: Any, user_id: UUID, page: Page,
+               unread: bool) -> tuple[int, list[dict[str, Any]]]:
     """One page of the user's visible notifications, newest first."""
     where = FEED + (UNREAD if unread else "")
     params = {"me": str(user_id), "no": False}
@@ -30,7 +31,8 @@ async def feed(store: Any, user_id: UUID, page: Page, unread: bool) -> tuple[int
     return int(counted["n"] if counted else 0), [notification_row(row) for row in rows]
 
 
-async def visible_notification(store: Any, user_id: UUID, notification_id: UUID) -> dict[str, Any] | None:
+async def visible_notification(store: Any, user_id: UUID,
+                               notification_id: UUID) -> dict[str, Any] | None:
     """The notification if the user receives it and has not hidden it."""
     row = await store.fetch_one(f"SELECT {COLUMNS} {FEED} AND n.id = :id",
                                 {"me": str(user_id), "no": False, "id": str(notification_id)})

@@ -22,7 +22,8 @@ def test_from_and_to_bound_the_entries_by_timestamp(auditor, person):
     assert len(auditor.entries(actor=person.id, **{"from": today, "to": today})) == len(
         auditor.entries(actor=person.id))
     latest = recent[0]
-    exact = auditor.entries(actor=person.id, **{"from": latest["timestamp"], "to": latest["timestamp"]})
+    moment = latest["timestamp"]
+    exact = auditor.entries(actor=person.id, **{"from": moment, "to": moment})
     assert [e["position"] for e in exact] == [latest["position"]]
 
 

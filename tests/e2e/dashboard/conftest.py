@@ -49,10 +49,12 @@ class Board:
         return create_course(self.stack)["position"]
 
     def book(self) -> tuple[str, int]:
-        author = self.admin.post("/api/v1/authors/", json={"name": f"Author {uuid.uuid4().hex[:6]}"})
+        author = self.admin.post("/api/v1/authors/",
+                                 json={"name": f"Author {uuid.uuid4().hex[:6]}"})
         assert author.status_code == 201, author.text
         book = self.admin.post("/api/v1/books/", json={
-            "title": f"Book {uuid.uuid4().hex[:6]}", "author_id": author.json()["id"], "tag_ids": []})
+            "title": f"Book {uuid.uuid4().hex[:6]}", "author_id": author.json()["id"],
+            "tag_ids": []})
         assert book.status_code == 201, book.text
         return book.json()["id"], book.json()["position"]
 

@@ -31,14 +31,12 @@ def test_staff_get_a_snapshot_on_connect_and_on_every_change(stack, board):
 
 def test_plain_users_are_closed_with_4403(stack):
     token = stack.new_user()["token"]
-    with connect(f"{stack.ws_url}/ws/dashboard/?token={token}") as socket:
-        with pytest.raises(ConnectionClosed) as closed:
-            socket.recv(timeout=10)
+    with connect(f"{stack.ws_url}/ws/dashboard/?token={token}") as socket, pytest.raises(ConnectionClosed) as closed:
+        socket.recv(timeout=10)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
 
 
 def test_a_bad_token_is_closed_with_4401(stack):
-    with connect(f"{stack.ws_url}/ws/dashboard/?token=nope") as socket:
-        with pytest.raises(ConnectionClosed) as closed:
-            socket.recv(timeout=10)
+    with connect(f"{stack.ws_url}/ws/dashboard/?token=nope") as socket, pytest.raises(ConnectionClosed) as closed:
+        socket.recv(timeout=10)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401

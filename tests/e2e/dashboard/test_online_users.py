@@ -1,4 +1,4 @@
-"""`online_users` follows presence: up when a user's first `/ws/presence/` opens, down at its close."""
+"""`online_users` follows presence: up at a user's first `/ws/presence/`, down at its last close."""
 from __future__ import annotations
 
 import json

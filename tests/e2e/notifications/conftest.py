@@ -26,7 +26,8 @@ class Reader:
         return answer.json()["results"]
 
     def seen(self, notification: dict[str, Any], **params: Any) -> dict[str, Any] | None:
-        found = [n for n in self.feed(notification["position"], **params) if n["id"] == notification["id"]]
+        feed = self.feed(notification["position"], **params)
+        found = [n for n in feed if n["id"] == notification["id"]]
         return found[0] if found else None
 
 

@@ -25,7 +25,8 @@ def test_every_online_user_is_notified_of_a_new_course(stack, reader_factory):
         course = create_course(stack)
         frames = [course_frame(socket, course["title"]) for socket in (a_socket, b_socket)]
     assert frames[0] == frames[1]
-    assert frames[0]["channel"] == "notifications:platform" and frames[0]["position"] == course["position"]
+    assert frames[0]["channel"] == "notifications:platform"
+    assert frames[0]["position"] == course["position"]
     data = frames[0]["data"]
     assert (data["obj_code"], data["obj_id"], data["read"], data["message"]) == (
         "platform", None, False, "Learn things")
@@ -34,8 +35,10 @@ def test_every_online_user_is_notified_of_a_new_course(stack, reader_factory):
 def test_the_course_notification_is_in_every_feed_and_marked_per_user(stack, reader_factory):
     alice, bob = reader_factory(), reader_factory()
     course = create_course(stack)
-    found = [n for n in alice.feed(course["position"]) if n["title"] == f"New course: {course['title']}"]
+    title = f"New course: {course['title']}"
+    found = [n for n in alice.feed(course["position"]) if n["title"] == title]
     assert len(found) == 1
     note = {**found[0], "position": course["position"]}
-    assert alice.http.patch(f"/api/v1/notifications/{note['id']}/mark-as-read/").json()["read"] is True
+    marked = alice.http.patch(f"/api/v1/notifications/{note['id']}/mark-as-read/")
+    assert marked.json()["read"] is True
     assert alice.seen(note)["read"] is True and bob.seen(note)["read"] is False

@@ -51,7 +51,6 @@ def test_a_reconnecting_client_resumes_from_since(stack, sender, reader_factory)
 
 @pytest.mark.parametrize("query", ["?token=bad", ""])
 def test_a_bad_token_closes_with_4401(stack, query):
-    with connect(f"{stack.ws_url}/ws/notifications/{query}") as socket:
-        with pytest.raises(ConnectionClosed) as closed:
-            socket.recv(timeout=10)
+    with connect(f"{stack.ws_url}/ws/notifications/{query}") as socket, pytest.raises(ConnectionClosed) as closed:
+        socket.recv(timeout=10)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401

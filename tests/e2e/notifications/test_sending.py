@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+SOMEONE = "00000000-0000-4000-8000-000000000001"
+
 
 def test_only_an_admin_may_send(stack, reader_factory):
     """Plain users and support staff are refused (a support token is checked as support)."""
@@ -11,7 +13,8 @@ def test_only_an_admin_may_send(stack, reader_factory):
     answer = alice.http.post("/api/v1/notifications/", json=body)
     assert answer.status_code == 403 and answer.json()["error"]["code"] == "FORBIDDEN"
     with stack.client(stack.admin_token()) as admin:
-        promoted = admin.patch(f"/api/v1/users/{alice.id}/access_level/", json={"access_level": "support"})
+        promoted = admin.patch(f"/api/v1/users/{alice.id}/access_level/",
+                               json={"access_level": "support"})
         assert promoted.status_code == 200, promoted.text
     assert alice.http.get("/api/v1/users/me/").json()["user"]["access_level"] == "support"
     assert alice.http.post("/api/v1/notifications/", json=body).status_code == 403
@@ -25,8 +28,8 @@ def test_anonymous_callers_are_401(stack):
 
 @pytest.mark.parametrize("body, field", [
     ({"title": "x", "obj_code": "user", "obj_id": None}, "obj_id"),
-    ({"title": "x", "obj_code": "platform", "obj_id": "00000000-0000-4000-8000-000000000001"}, "obj_id"),
-    ({"title": "x", "obj_code": "user", "obj_id": "00000000-0000-4000-8000-000000000001"}, "obj_id"),
+    ({"title": "x", "obj_code": "platform", "obj_id": SOMEONE}, "obj_id"),
+    ({"title": "x", "obj_code": "user", "obj_id": SOMEONE}, "obj_id"),
     ({"title": "x", "obj_code": "everyone"}, "obj_code"),
     ({"title": "", "obj_code": "platform"}, "title"),
     ({"message": "no title", "obj_code": "platform"}, "title"),
@@ -35,4 +38,5 @@ def test_invalid_notifications_are_400(sender, body, field):
     answer = sender.post(**body)
     assert answer.status_code == 400, answer.text
     error = answer.json()["error"]
-    assert error["code"] == "INVALID_PAYLOAD" and field in (error["message"] + str(error["details"]))
+    assert error["code"] == "INVALID_PAYLOAD"
+    assert field in error["message"] + str(error["details"])

@@ -45,7 +45,8 @@ def test_every_event_of_every_context_is_one_row_and_state_folds_back(tmp_path):
     entries = [{"aggregate_type": r["aggregate_type"], "aggregate_id": r["aggregate_id"],
                 "version": r["aggregate_version"], "timestamp": r["timestamp"],
                 "event_type": r["event_type"], "action": r["action"],
-                "changes": msgspec.json.decode(r["changes"])} for r in rows if r["aggregate_id"] == str(book)]
+                "changes": msgspec.json.decode(r["changes"])}
+               for r in rows if r["aggregate_id"] == str(book)]
     assert fold(entries[:1])["state"] == {"title": "Dune", "tag_ids": []}
     at_two = fold(entries[:2])
     assert (at_two["version"], at_two["state"]["title"], at_two["deleted"]) == (2, "Dune II", False)

@@ -37,12 +37,14 @@ def test_one_snapshot_per_batch_with_every_count(store):
     frames = apply_batches(store, [DashboardView()], [SourceBatch(FLOOR, EVENTS)])
     assert len(frames) == 1 and frames[0]["type"] == "dashboard_data" and frames[0]["position"] == 8
     data = frames[0]["data"]
-    assert {k: data[k] for k in ("users_count", "courses_count", "notifications_count",
-                                 "online_users", "orders_count", "books_count", "reports_count")} == {
+    counts = ("users_count", "courses_count", "notifications_count", "online_users",
+              "orders_count", "books_count", "reports_count")
+    assert {k: data[k] for k in counts} == {
         "users_count": 1, "courses_count": 1, "notifications_count": 1, "online_users": 1,
         "orders_count": 1, "books_count": 1, "reports_count": 0}
     assert data["events_per_minute"] == [
-        {"minute": "2026-01-31T12:00:00Z", "events": 2}, {"minute": "2026-01-31T12:01:00Z", "events": 2},
+        {"minute": "2026-01-31T12:00:00Z", "events": 2},
+        {"minute": "2026-01-31T12:01:00Z", "events": 2},
         {"minute": "2026-01-31T12:02:00Z", "events": 4}]
     assert data["events_total"] == 8
 

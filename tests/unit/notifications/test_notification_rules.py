@@ -43,4 +43,5 @@ def test_a_hidden_notification_cannot_be_marked_or_hidden_again():
 
 def test_each_user_has_one_inbox():
     user = uuid.uuid4()
-    assert NotificationInbox(user).id == NotificationInbox.id_for(user) != NotificationInbox.id_for(uuid.uuid4())
+    assert NotificationInbox(user).id == NotificationInbox.id_for(user)
+    assert NotificationInbox.id_for(user) != NotificationInbox.id_for(uuid.uuid4())

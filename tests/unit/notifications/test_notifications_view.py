@@ -35,10 +35,10 @@ def rows(store, table):
 
 def test_a_platform_notification_is_stored_once_however_many_read_it(store):
     note = uuid4()
-    created = envelope(1, "NotificationCreated", {"title": "T", "message": "M", "obj_code": "platform",
-                                                  "obj_id": None}, note)
-    reads = [envelope(2 + i, "NotificationRead", {"notification_id": str(note), "user_id": str(uuid4())})
-             for i in range(3)]
+    created = envelope(1, "NotificationCreated", {"title": "T", "message": "M",
+                                                  "obj_code": "platform", "obj_id": None}, note)
+    reads = [envelope(2 + i, "NotificationRead",
+                      {"notification_id": str(note), "user_id": str(uuid4())}) for i in range(3)]
     frames = apply_batches(store, [NotificationsView()], [SourceBatch(FLOOR, [created, *reads])])
     assert len(rows(store, "notifications")) == 1
     assert len(rows(store, "notification_marks")) == 3
