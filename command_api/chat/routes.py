@@ -49,9 +49,8 @@ async def send(runtime: Runtime, sender: Principal, conversation_id: UUID, type_
                content: dict[str, Any]) -> dict[str, Any]:
     """Post a message as `sender`: the one path of REST, the legacy route and the chat socket."""
     chat = runtime.app(ChatApplication)
-    message, position = await runtime.execute(chat.post_message, conversation_id, sender.id,
-                                              type_message, content, actor=sender.id)
-    participants, _ = await runtime.execute(chat.authorize, conversation_id, sender.id)
+    (message, participants), position = await runtime.execute(
+        chat.post_message, conversation_id, sender.id, type_message, content, actor=sender.id)
     return {**sent_message_body(message, sender, participants), "position": position}
 
 

@@ -48,14 +48,15 @@ class ChatApplication(ContextApplication):
         return conversation, True
 
     def post_message(self, conversation_id: UUID, sender_id: UUID, type_message: str,
-                     content: dict[str, Any]) -> ChatMessage:
-        self.authorize(conversation_id, sender_id)
+                     content: dict[str, Any]) -> tuple[ChatMessage, frozenset[UUID]]:
+        """The message, and the conversation's participants (who will receive it)."""
+        participants = self.authorize(conversation_id, sender_id)
         content = checked_content(type_message, content)
         if (attachment_id := attachment_reference(content.get("url"))) is not None:
             content = self._attachment(conversation_id, attachment_id).describe(type_message, content)
         message = ChatMessage(conversation_id, sender_id, type_message, content)
         self.save(message)
-        return message
+        return message, participants
 
     def upload_attachment(self, attachment_id: UUID, conversation_id: UUID, uploader_id: UUID,
                           key: str, name: str, content_type: str, size: int) -> ChatAttachment:
