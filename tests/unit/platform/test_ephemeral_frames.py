@@ -11,14 +11,9 @@ def frame(position, channel="c", kind="t", ephemeral=False):
     return {**found, "ephemeral": True} if ephemeral else found
 
 
-def take(subscription, count):
-    async def collect():
-        out = []
-        async for item in subscription.frames(None):
-            out.append((item["type"], item["position"]))
-            if len(out) == count:
-                return out
-    return asyncio.wait_for(collect(), 2)
+async def taken(subscription, count):
+    frames = subscription.frames(None)
+    return [(f["type"], f["position"]) for f in [await anext(frames) for _ in range(count)]]
 
 
 def test_an_ephemeral_frame_is_not_held_by_the_watermark_and_carries_the_released_position():
@@ -29,7 +24,7 @@ def test_an_ephemeral_frame_is_not_held_by_the_watermark_and_carries_the_release
         hub.publish([frame(9)], watermark=None)
         hub.publish([frame(0, kind="typing", ephemeral=True)])
         hub.publish([], watermark=9)
-        return await take(subscription, 3), hub.released
+        return await asyncio.wait_for(taken(subscription, 3), 2), hub.released
 
     assert asyncio.run(scenario()) == ([("t", 7), ("typing", 7), ("t", 9)], 9)
 
@@ -42,6 +37,6 @@ def test_repeated_ephemeral_frames_all_arrive_and_do_not_move_the_released_posit
         for _ in range(2):
             hub.publish([frame(0, kind="typing", ephemeral=True)])
         hub.publish([frame(4)])
-        return await take(subscription, 4), hub.released
+        return await asyncio.wait_for(taken(subscription, 4), 2), hub.released
 
     assert asyncio.run(scenario()) == ([("t", 3), ("typing", 3), ("typing", 3), ("t", 4)], 4)
