@@ -7,14 +7,16 @@ email already registered (before or by an earlier row) is skipped and counted.
 """
 from __future__ import annotations
 
+import codecs
 import csv
-import io
+from collections.abc import Iterator
 from itertools import islice
 from typing import Any
 
 import msgspec
 
 from command_api.jobs.schemas import ContactRow
+from command_api.jobs.tasks.errors import PermanentJobError
 from domain.identity.application import IdentityApplication
 from domain.identity.errors import EmailTakenError
 from domain.identity.user import EmailClaim
@@ -26,10 +28,8 @@ Person = tuple[str, str, str, str | None]
 
 
 def run(worker: Any, job: Any) -> dict[str, Any]:
-    from infra.worker import PermanentJobError
-
     with worker.storage.open(job.file_key) as raw:
-        reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline=""))
+        reader = csv.reader(text_lines(raw))
         columns = [name.strip().lower() for name in next(reader, [])]
         missing = [name for name in REQUIRED if name not in columns]
         if missing:
@@ -44,11 +44,26 @@ def run(worker: Any, job: Any) -> dict[str, Any]:
     return {"total": job.rows_done, "created": job.created, "skipped": job.skipped}
 
 
+def text_lines(stream: Any, chunk: int = 64 * 1024) -> Iterator[str]:
+    """The stream's lines, decoded as they arrive (an S3 body closes itself once read out)."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
+    tail = ""
+    while data := stream.read(chunk):
+        lines = (tail + decoder.decode(data)).split("\n")
+        tail = lines.pop()
+        yield from (line + "\n" for line in lines)
+    tail += decoder.decode(b"", final=True)
+    if tail:
+        yield tail
+
+
 def validated(columns: list[str], rows: list[list[str]], first_row: int) -> tuple[list[Person], list[dict[str, Any]]]:
     """Valid rows as people (first of each email only); errors as `{row, error}` (file row numbers)."""
     people: list[Person] = []
     errors: list[dict[str, Any]] = []
     for number, values in enumerate(rows, start=first_row):
+        if not any(value.strip() for value in values):
+            continue  # a blank line
         fields = {name: value.strip() for name, value in zip(columns, values, strict=False) if name}
         try:
             row = msgspec.convert({k: v or None for k, v in fields.items()}, ContactRow)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PIL import Image
@@ -68,3 +69,22 @@ def wait_for_state(stack: Stack, token: str, path: str, done: Callable[[dict[str
 
 def finished(body: dict[str, Any]) -> bool:
     return body["status"] in ("done", "failed", "ready")
+
+
+def stored_keys(stack: Stack) -> list[str]:
+    """Every object the stack's storage holds (bucket or local directory)."""
+    env = stack.env
+    if env.get("TESSERA_S3_ENDPOINT_URL"):
+        import boto3
+        from botocore.exceptions import ClientError
+
+        client = boto3.client("s3", endpoint_url=env["TESSERA_S3_ENDPOINT_URL"], region_name="us-east-1",
+                              aws_access_key_id="test", aws_secret_access_key="test")
+        pages = client.get_paginator("list_objects_v2").paginate(Bucket=env["TESSERA_S3_BUCKET"])
+        try:
+            return [item["Key"] for page in pages for item in page.get("Contents", [])]
+        except ClientError as error:  # the bucket is created with the first stored object
+            assert error.response["Error"]["Code"] == "NoSuchBucket", error
+            return []
+    root = Path(env["TESSERA_DATA_DIR"]) / "files"
+    return [str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()]

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import io
-import uuid
-from pathlib import Path
 
 import httpx
 from PIL import Image
 
-from tests.e2e.jobs.flows import finished, get_json, jpeg_bytes, post_file, wait_for_state
+from tests.e2e.jobs.flows import finished, get_json, jpeg_bytes, post_file, stored_keys, wait_for_state
 
 
 def fetch(stack, url: str) -> bytes:
@@ -60,7 +58,7 @@ def test_bad_uploads_are_refused_and_nothing_is_stored_or_consumed(jobs_stack):
     assert get_json(jobs_stack, user["token"], "/api/v1/images/")["count"] == 0
     quotas = get_json(jobs_stack, user["token"], "/api/v1/quotas/")
     assert all(q["used"] == 0 for q in quotas if q["action"] == "upload")
-    assert not list((Path(jobs_stack.env["TESSERA_DATA_DIR"]) / "files").rglob("*evil*"))
+    assert not [key for key in stored_keys(jobs_stack) if any(n in key for n in ("big", "notes", "evil"))]
 
 
 def test_upload_consumes_one_upload_unit_and_is_refused_over_the_quota(jobs_stack):

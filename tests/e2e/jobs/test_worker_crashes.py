@@ -12,7 +12,15 @@ from typing import Any
 import pytest
 
 from command_api.jobs.tasks.broadcast import BATCH as MAIL_BATCH
-from tests.e2e.jobs.flows import csv_bytes, finished, fresh_people, get_json, post_file, wait_for_state
+from tests.e2e.jobs.flows import (
+    csv_bytes,
+    finished,
+    fresh_people,
+    get_json,
+    jpeg_bytes,
+    post_file,
+    wait_for_state,
+)
 from tests.fixtures import wait_until
 from tests.fixtures.stack import Stack, start_production
 
@@ -73,3 +81,24 @@ def test_import_resumes_and_creates_each_user_once(crash_stack):
     search = f"/api/v1/users/?search=imp-{people[0][0].split('-')[1]}-&page_size=1"
     wait_until(lambda: get_json(crash_stack, admin, search)["count"] == 10000, timeout=60,
                message="the 10,000 users in the directory (one each: emails are unique there)")
+
+
+def audit_count(stack: Stack, admin: str, job_id: str, action: str) -> int:
+    return get_json(stack, admin, f"/api/v1/audit/?aggregate_id={job_id}&action={action}")["count"]
+
+
+def test_two_worker_replicas_run_each_job_once(crash_stack):
+    crash_stack.define("worker2", ["worker"], crash_stack.logs["worker"].with_name("worker2.log"))
+    crash_stack.start("worker2")
+    try:
+        user, admin = crash_stack.new_user(), crash_stack.admin_token()
+        ids = [post_file(crash_stack, user["token"], "/api/v1/images/", f"p{n}.jpg", jpeg_bytes()).json()["id"]
+               for n in range(16)]
+        for image_id in ids:
+            image = wait_for_state(crash_stack, user["token"], f"/api/v1/images/{image_id}/", finished)
+            assert image["status"] == "ready", image
+        for image_id in ids:  # the audit log has the end, so it has every start before it too
+            wait_until(lambda: audit_count(crash_stack, admin, image_id, "JobCompleted") == 1, timeout=30)
+            assert audit_count(crash_stack, admin, image_id, "JobStarted") == 1
+    finally:
+        crash_stack.stop("worker2")

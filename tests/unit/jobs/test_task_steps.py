@@ -1,12 +1,13 @@
 """Pure steps of the tasks: CSV row validation, duplicate emails, thumbnails, upload checks."""
 from __future__ import annotations
 
+import csv
 import io
 
 import pytest
 from PIL import Image
 
-from command_api.jobs.tasks.contacts import unique, validated
+from command_api.jobs.tasks.contacts import text_lines, unique, validated
 from command_api.jobs.tasks.images import thumbnail
 from command_api.jobs.uploads import check_csv_header, checked_name, image_type
 from domain.errors import InvalidError
@@ -71,3 +72,13 @@ def test_a_csv_needs_a_header_with_the_required_columns():
     check_csv_header(io.BytesIO(b"\xef\xbb\xbfEmail,First_Name,last_name\n"), ("email", "first_name", "last_name"))
     with pytest.raises(InvalidError):
         check_csv_header(io.BytesIO(b"a@b.test,A,B\n"), ("email", "first_name", "last_name"))
+
+
+def test_lines_are_decoded_across_chunk_boundaries_and_blank_lines_are_ignored():
+    data = "\ufeffemail,first_name,last_name\r\nzoë@x.test,Zoë,\"Multi\nLine\"\r\n\r\nb@x.test,B,C".encode()
+    lines = list(text_lines(io.BytesIO(data), chunk=3))
+    rows = list(csv.reader(lines))
+    assert rows == [["email", "first_name", "last_name"], ["zoë@x.test", "Zoë", "Multi\nLine"], [],
+                    ["b@x.test", "B", "C"]]
+    people, errors = validated(rows[0], rows[1:], first_row=2)
+    assert (people, errors) == ([("zoë@x.test", "Zoë", "Multi\nLine", None), ("b@x.test", "B", "C", None)], [])

@@ -11,7 +11,7 @@ from domain.jobs.application import JobsApplication
 from domain.jobs.job import MAX_ATTEMPTS, Job
 from infra.config import load_settings
 from infra.runtime import Runtime
-from infra.worker import Worker
+from command_api.jobs.runner import Worker
 from projectors.runtime import catch_up
 
 
