@@ -11,10 +11,10 @@ from tests.e2e.sync.queues import Queues, sqs_env
 from tests.fixtures.stack import STACK_MODES, Stack, start_variant
 
 
-@pytest.fixture(scope="session", params=STACK_MODES)
+@pytest.fixture(scope="package", params=STACK_MODES)
 def sqs_stack(request: pytest.FixtureRequest, moto_server: Any) -> Iterator[Stack]:
-    """The system with the SQS bridge on, once per mode."""
-    env = sqs_env(moto_server)
+    """The system with the SQS bridge on, once per mode; stopped when this package is done."""
+    env = {**sqs_env(moto_server), "TESSERA_DB_POOL_SIZE": "4"}  # many stacks share one server
     yield from start_variant(request, request.param, "sqs", env)
 
 

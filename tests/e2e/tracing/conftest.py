@@ -88,8 +88,12 @@ def collector() -> Iterator[Collector]:
     collector.server.shutdown()
 
 
-@pytest.fixture(scope="session", params=STACK_MODES)
+@pytest.fixture(scope="package", params=STACK_MODES)
 def traced_stack(request: pytest.FixtureRequest, collector: Collector) -> Iterator[Stack]:
-    """The system exporting its spans to `collector`, once per mode."""
-    env = {"TESSERA_OTLP_ENDPOINT": collector.url, "OTEL_BSP_SCHEDULE_DELAY": "100"}
+    """The system exporting its spans to `collector`, once per mode; stopped after this package."""
+    env = {
+        "TESSERA_OTLP_ENDPOINT": collector.url,
+        "OTEL_BSP_SCHEDULE_DELAY": "100",
+        "TESSERA_DB_POOL_SIZE": "4",
+    }
     yield from start_variant(request, request.param, "traced", env)

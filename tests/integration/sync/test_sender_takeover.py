@@ -19,7 +19,7 @@ LEADING = "SQS outbound sender leading"
 
 @pytest.fixture(scope="module")
 def two_senders(postgres_cluster: Any, kafka_broker: Any, moto_server: Any) -> Iterator[Stack]:
-    env = sqs_env(moto_server)
+    env = {**sqs_env(moto_server), "TESSERA_DB_POOL_SIZE": "4"}
     for stack in start_production(postgres_cluster, kafka_broker.bootstrap, **env):
         port = free_port()
         log = Path(stack.env["TESSERA_DATA_DIR"]) / "serve2.log"
