@@ -54,7 +54,7 @@ class EmbeddedWorker:
                     swept = time.monotonic()
                     self.heartbeat.beat()
                     await asyncio.to_thread(self.worker.sweep)
-            except Exception:  # noqa: BLE001 - the next round tries again; the sweep misses nothing
+            except Exception:  # the next round tries again; the sweep misses nothing
                 log.exception("jobs worker round failed")
             await asyncio.sleep(self.poll)
 
@@ -108,7 +108,7 @@ def keep_following_kafka(settings: Settings, worker: Worker, stop: threading.Eve
     while not stop.is_set():
         try:
             follow_kafka(settings, worker, stop)
-        except Exception:  # noqa: BLE001 - Kafka unreachable: jobs are still swept from the read model
+        except Exception:  # Kafka unreachable: jobs are still swept from the read model
             log.exception("jobs topic consumer failed; reconnecting in %.1fs", backoff)
             stop.wait(backoff)
             backoff = min(backoff * 2, 10.0)
@@ -121,7 +121,7 @@ def open_runtime(settings: Settings, attempts: int = 5) -> Any:
     for attempt in range(1, attempts):
         try:
             return Runtime(settings, embedded_bus=False).open_storage()
-        except Exception:  # noqa: BLE001 - e.g. PostgreSQL's "tuple concurrently updated"
+        except Exception:  # e.g. PostgreSQL's "tuple concurrently updated"
             log.warning("opening storage failed (attempt %d); retrying", attempt, exc_info=True)
             time.sleep(0.5 * attempt)
     return Runtime(settings, embedded_bus=False).open_storage()
@@ -146,7 +146,7 @@ def run(settings: Settings, args: Any) -> int:
         heartbeat.beat()
         try:
             worker.sweep()
-        except Exception:  # noqa: BLE001 - the store may be briefly unreachable; sweep again
+        except Exception:  # the store may be briefly unreachable; sweep again
             log.exception("sweep failed")
     worker.close()
     runtime.store.close()

@@ -70,7 +70,7 @@ class Worker:
     def _run_then_release(self, job_id: UUID) -> None:
         try:
             self.run_job(job_id)
-        except Exception:  # noqa: BLE001 - the pool thread must outlive one job's bad luck
+        except Exception:  # the pool thread must outlive one job's bad luck
             log.exception("job %s: unexpected worker error", job_id)
         finally:
             with self._lock:

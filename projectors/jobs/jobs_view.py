@@ -6,7 +6,7 @@ channel, so a client sees an import or a broadcast advance and end without polli
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from infra.envelope import Envelope, format_timestamp
 from projectors.projection import Projection, Writer, on
@@ -22,7 +22,7 @@ def owner_channel(owner_id: str) -> str:
 class JobsView(Projection):
     name = "jobs"
     contexts = ("jobs",)
-    tables = {
+    tables: ClassVar[dict[str, str]] = {
         "jobs": """CREATE TABLE IF NOT EXISTS jobs (
             id TEXT PRIMARY KEY, kind TEXT NOT NULL, owner_id TEXT NOT NULL, status TEXT NOT NULL,
             attempts INTEGER NOT NULL, lease_until TEXT, retry_at TEXT, error TEXT, name TEXT,
@@ -141,4 +141,4 @@ def job_frame(row: dict[str, Any]) -> dict[str, Any]:
 
 def moment(text: str) -> str:
     """An event's timestamp field in the read model's sortable text form."""
-    return format_timestamp(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    return format_timestamp(datetime.fromisoformat(text))

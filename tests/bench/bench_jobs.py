@@ -23,6 +23,7 @@ from typing import Any
 
 from PIL import Image
 
+from command_api.jobs.runner import Worker
 from domain.identity.application import IdentityApplication
 from domain.jobs.application import JobsApplication
 from domain.jobs.job import Job
@@ -30,7 +31,6 @@ from infra.config import load_settings
 from infra.runtime import Runtime
 from infra.s3 import object_key, open_object_storage
 from infra.servers import free_port, wait_for
-from command_api.jobs.runner import Worker
 from projectors.runtime import catch_up
 
 OWNER = uuid.UUID("00000000-0000-4000-8000-000000000001")

@@ -4,7 +4,14 @@ from __future__ import annotations
 import math
 
 from command_api.jobs.tasks.broadcast import BATCH, SENDERS
-from tests.e2e.jobs.flows import csv_bytes, finished, fresh_people, get_json, post_file, wait_for_state
+from tests.e2e.jobs.flows import (
+    csv_bytes,
+    finished,
+    fresh_people,
+    get_json,
+    post_file,
+    wait_for_state,
+)
 
 
 def active_users(stack, token: str, position: int) -> int:

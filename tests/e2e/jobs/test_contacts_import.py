@@ -1,7 +1,14 @@
 """CSV import of users (CONTRACT §8): per-row errors, existing emails skipped, users created."""
 from __future__ import annotations
 
-from tests.e2e.jobs.flows import csv_bytes, finished, fresh_people, get_json, post_file, wait_for_state
+from tests.e2e.jobs.flows import (
+    csv_bytes,
+    finished,
+    fresh_people,
+    get_json,
+    post_file,
+    wait_for_state,
+)
 
 UPLOAD = "/api/v1/contacts/upload-csv/"
 

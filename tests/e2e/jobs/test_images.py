@@ -6,7 +6,14 @@ import io
 import httpx
 from PIL import Image
 
-from tests.e2e.jobs.flows import finished, get_json, jpeg_bytes, post_file, stored_keys, wait_for_state
+from tests.e2e.jobs.flows import (
+    finished,
+    get_json,
+    jpeg_bytes,
+    post_file,
+    stored_keys,
+    wait_for_state,
+)
 
 
 def fetch(stack, url: str) -> bytes:

@@ -98,7 +98,8 @@ def test_two_worker_replicas_run_each_job_once(crash_stack):
             image = wait_for_state(crash_stack, user["token"], f"/api/v1/images/{image_id}/", finished)
             assert image["status"] == "ready", image
         for image_id in ids:  # the audit log has the end, so it has every start before it too
-            wait_until(lambda: audit_count(crash_stack, admin, image_id, "JobCompleted") == 1, timeout=30)
+            wait_until(lambda job=image_id: audit_count(crash_stack, admin, job, "JobCompleted") == 1,
+                       timeout=30)
             assert audit_count(crash_stack, admin, image_id, "JobStarted") == 1
     finally:
         crash_stack.stop("worker2")

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from command_api.jobs.runner import Worker
 from domain.jobs.application import JobsApplication
 from domain.jobs.job import MAX_ATTEMPTS, Job
 from infra.config import load_settings
 from infra.runtime import Runtime
-from command_api.jobs.runner import Worker
 from projectors.runtime import catch_up
 
 
