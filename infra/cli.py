@@ -44,17 +44,23 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s "
-                        "[request_id=%(request_id)s trace_id=%(trace_id)s] %(message)s")
     try:
         settings = load_settings()
     except ConfigurationError as error:
         print(f"tessera: {error}", file=sys.stderr)
         return 2
+    configure_process(settings, getattr(args, "service", None) or args.command)
+    return int(COMMANDS[args.command](settings, args) or 0)
+
+
+def configure_process(settings: Settings, service: str) -> None:
+    """Log lines with request and trace ids, and tracing if configured; also run by each
+    `serve --workers` process, which starts from a fresh interpreter."""
     from infra.tracing import setup_process
 
-    setup_process(settings, getattr(args, "service", None) or args.command)
-    return int(COMMANDS[args.command](settings, args) or 0)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s "
+                        "[request_id=%(request_id)s trace_id=%(trace_id)s] %(message)s")
+    setup_process(settings, service)
 
 
 def serve(settings: Settings, args: Any) -> int:

@@ -117,5 +117,9 @@ def app_from_environment() -> Litestar:
     """The app of one `tessera serve --workers N` process: the services named in the environment."""
     import os
 
+    from infra.cli import configure_process
+
     services = tuple(os.environ.get("TESSERA_SERVE_SERVICES", ",".join(SERVICES)).split(","))
-    return build_app(services)
+    settings = load_settings()
+    configure_process(settings, services[0])
+    return build_app(services, settings)
