@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -73,11 +74,17 @@ class Person:
         assert answer.status_code == 200, answer.text
         return dict(answer.json())
 
-    def socket(self, conversation_id: str, since: int | None = None,
-               ws_url: str | None = None) -> ClientConnection:
-        """`ws_url`: another push replica than the stack's own."""
+    @contextmanager
+    def socket(self, conversation_id: str, since: int | None = None, ws_url: str | None = None,
+               ready: bool = True) -> Iterator[ClientConnection]:
+        """A chat socket; `ready`: wait for a pong, so it is subscribed before anyone posts
+        (the handshake completes before the token is checked). `ws_url`: another push replica."""
         query = f"?token={self.token}" + (f"&since={since}" if since is not None else "")
-        return connect(f"{ws_url or self.stack.ws_url}/ws/chat/{conversation_id}/{query}")
+        with connect(f"{ws_url or self.stack.ws_url}/ws/chat/{conversation_id}/{query}") as socket:
+            if ready:
+                socket.send('{"type": "ping"}')
+                next_frame(socket, lambda frame: frame.get("type") == "pong")
+            yield socket
 
 
 def next_frame(socket: ClientConnection, wanted: Callable[[Frame], bool], timeout: float = 15) -> Frame:

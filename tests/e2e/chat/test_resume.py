@@ -11,7 +11,7 @@ def test_a_reconnect_with_since_receives_exactly_the_missed_messages(stack):
         ann.say(conversation, "seen live")
         since = next_frame(socket, is_message("seen live"))["position"]
     missed = [ann.say(conversation, f"missed {i}")["id"] for i in range(3)]
-    with bob.socket(conversation, since=since) as socket:
+    with bob.socket(conversation, since=since, ready=False) as socket:
         backlog = frames_until(socket, is_message("missed 2"))
         ann.say(conversation, "live again")
         live = frames_until(socket, is_message("live again"))
