@@ -12,35 +12,22 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures.stack import STACK_MODES, Stack, start_embedded, start_production
+from tests.fixtures.stack import STACK_MODES, Stack, start_variant
 
-
-@pytest.fixture(scope="session")
-def jobs_embedded_stack(smtp_server_session: Any) -> Iterator[Stack]:
-    yield from start_embedded("embedded", {"TESSERA_SMTP_URL": smtp_server_session.url})
-
-
-@pytest.fixture(scope="session")
-def jobs_embedded_pg_stack(smtp_server_session: Any, postgres_cluster: Any) -> Iterator[Stack]:
-    yield from start_embedded("embedded_pg", {"TESSERA_SMTP_URL": smtp_server_session.url,
-                                              "TESSERA_DATABASE_URL": postgres_cluster.create_database()})
+SMALL_POOLS = {"TESSERA_DB_POOL_SIZE": "4"}  # many stacks share one PostgreSQL server
 
 
 def s3_env(moto_server: Any) -> dict[str, str]:
     """Object storage in an S3-compatible server (moto), reached only through its endpoint URL."""
-    return {"TESSERA_S3_ENDPOINT_URL": moto_server.endpoint_url, "TESSERA_S3_BUCKET": f"jobs-{uuid.uuid4().hex[:10]}",
-            "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}
+    return {"TESSERA_S3_ENDPOINT_URL": moto_server.endpoint_url,
+            "TESSERA_S3_BUCKET": f"jobs-{uuid.uuid4().hex[:10]}", "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}
 
 
-@pytest.fixture(scope="session")
-def jobs_production_stack(smtp_server_session: Any, postgres_cluster: Any, kafka_broker: Any,
-                          moto_server: Any) -> Iterator[Stack]:
-    """Production shape with S3 storage: the serve and worker processes share only the bucket."""
-    yield from start_production(postgres_cluster, kafka_broker.bootstrap,
-                                TESSERA_SMTP_URL=smtp_server_session.url, **s3_env(moto_server))
-
-
-@pytest.fixture(scope="session", params=STACK_MODES)
-def jobs_stack(request: pytest.FixtureRequest) -> Stack:
+@pytest.fixture(scope="package", params=STACK_MODES)
+def jobs_stack(request: pytest.FixtureRequest, smtp_server_session: Any) -> Iterator[Stack]:
     """The jobs stack in every mode; a test using it runs once per mode."""
-    return request.getfixturevalue(f"jobs_{request.param}_stack")
+    env = {**SMALL_POOLS, "TESSERA_SMTP_URL": smtp_server_session.url}
+    if request.param == "production":
+        env.update(s3_env(request.getfixturevalue("moto_server")))
+    yield from start_variant(request, request.param, "jobs", env)

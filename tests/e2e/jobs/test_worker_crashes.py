@@ -30,7 +30,7 @@ UPLOAD = "/api/v1/contacts/upload-csv/"
 @pytest.fixture(scope="module")
 def crash_stack(smtp_server_session: Any, postgres_cluster: Any, kafka_broker: Any) -> Iterator[Stack]:
     """A production stack of this module's own: its users are the broadcast's recipients."""
-    yield from start_production(postgres_cluster, kafka_broker.bootstrap,
+    yield from start_production(postgres_cluster, kafka_broker.bootstrap, TESSERA_DB_POOL_SIZE="4",
                                 TESSERA_SMTP_URL=smtp_server_session.url)
 
 

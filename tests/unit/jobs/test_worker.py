@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from prometheus_client import REGISTRY
 
 from command_api.jobs.runner import Worker
 from domain.jobs.application import JobsApplication
@@ -86,3 +87,23 @@ def test_a_job_whose_worker_died_is_swept_up_after_its_lease(runtime):
     assert survivor.due_jobs() == [job_id]
     assert survivor.run_job(job_id) == "done"
     assert jobs.load(Job, job_id).attempts == 2
+
+
+def sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_metrics_count_queued_running_and_durations(runtime):
+    worker = ClockedWorker(runtime)
+    job_id = runtime.app(JobsApplication).request_report(uuid.uuid4()).id
+    project(runtime)
+    ClockedWorker.moment += timedelta(seconds=5)
+    finished_before = sample("tessera_job_duration_seconds_count", kind="report")
+    assert worker.due_jobs() == [job_id]
+    assert sample("tessera_jobs", kind="report", status="queued") == 1
+    assert worker.run_job(job_id) == "done"
+    project(runtime)
+    worker.due_jobs()
+    assert sample("tessera_jobs", kind="report", status="queued") == 0
+    assert sample("tessera_jobs", kind="report", status="running") == 0
+    assert sample("tessera_job_duration_seconds_count", kind="report") == finished_before + 1
