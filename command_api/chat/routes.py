@@ -14,8 +14,8 @@ from command_api.chat.schemas import PostMessage, SendLegacyMessage, StartConver
 from command_api.chat.sniff import content_type_of
 from domain.chat.application import ChatApplication
 from infra.runtime import Runtime
-from infra.web.auth import Principal
 from infra.s3 import object_key, open_object_storage, safe_name
+from infra.web.auth import Principal
 from infra.web.uploads import spooled_upload, upload_from
 
 CHAT, LEGACY = "/api/v1/chat", "/api/message"
