@@ -143,7 +143,7 @@ def register_users(runtime: Runtime, count: int) -> None:
     for start in range(0, count, 1000):
         people = [(f"reader-{n}@mail.test", f"Reader{n}", "Bench", None)
                   for n in range(start, min(count, start + 1000))]
-        identity.register_many(people, "!")
+        identity.register_many(identity.prepare_registrations(people, "!"))
     catch_up(runtime.recorder.inner, runtime.store, runtime.projections)
 
 

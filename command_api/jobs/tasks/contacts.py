@@ -3,15 +3,18 @@
 The file is read as a stream (never whole). Each batch of valid rows is registered through
 identity's command path in one transaction together with the job's progress event, so a
 worker that dies resumes after the last batch saved and never registers a row twice; an
-email already registered (before or by an earlier row) is skipped and counted.
+email already registered (before or by an earlier row) is skipped and counted. While one
+batch saves (mostly waiting on the database), the next is read, validated and built.
 """
 from __future__ import annotations
 
 import codecs
 import csv
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
 from itertools import islice
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 
@@ -27,21 +30,39 @@ REQUIRED = ("email", "first_name", "last_name")
 Person = tuple[str, str, str, str | None]
 
 
+class Batch(NamedTuple):
+    rows_done: int
+    valid: int
+    fresh: list[Person]
+    registrations: list[Any]
+    errors: list[dict[str, Any]]
+
+
 def run(worker: Any, job: Any) -> dict[str, Any]:
-    with worker.storage.open(job.file_key) as raw:
+    with worker.storage.open(job.file_key) as raw, ThreadPoolExecutor(1, "tessera-import") as saver:
         reader = csv.reader(text_lines(raw))
         columns = [name.strip().lower() for name in next(reader, [])]
         missing = [name for name in REQUIRED if name not in columns]
         if missing:
             raise PermanentJobError(f"CSV header lacks column(s): {', '.join(missing)}")
-        done = job.rows_done
+        done, saving = job.rows_done, None
         for _ in islice(reader, done):
             pass
-        while batch := list(islice(reader, BATCH)):
-            people, errors = validated(columns, batch, first_row=done + 2)
-            done += len(batch)
-            job = apply_batch(worker, job, people, errors, done)
+        while rows := list(islice(reader, BATCH)):
+            batch = prepared(worker, columns, rows, done)
+            done = batch.rows_done
+            job = saving.result() if saving else job
+            saving = saver.submit(copy_context().run, apply_batch, worker, job, batch)
+        job = saving.result() if saving else job
     return {"total": job.rows_done, "created": job.created, "skipped": job.skipped}
+
+
+def prepared(worker: Any, columns: list[str], rows: list[list[str]], done: int) -> Batch:
+    """The rows validated, and the users of the new emails built (not saved)."""
+    people, errors = validated(columns, rows, first_row=done + 2)
+    fresh = unique(people, registered(worker.runtime.store, [p[0] for p in people]))
+    registrations = worker.runtime.app(IdentityApplication).prepare_registrations(fresh, UNUSABLE)
+    return Batch(done + len(rows), len(people), fresh, registrations, errors)
 
 
 def text_lines(stream: Any, chunk: int = 64 * 1024) -> Iterator[str]:
@@ -85,21 +106,21 @@ def readable(error: msgspec.ValidationError) -> str:
     return f"{field}: invalid format" if "regex" in reason else f"{field}: {reason[:1].lower()}{reason[1:]}"
 
 
-def apply_batch(worker: Any, job: Any, people: list[Person], errors: list[dict[str, Any]],
-                rows_done: int) -> Any:
-    """Register the batch's new people with the job's progress; returns the job as saved."""
+def apply_batch(worker: Any, job: Any, batch: Batch) -> Any:
+    """Save the batch's users with the job's progress; returns the job as saved."""
     identity = worker.runtime.app(IdentityApplication)
-    fresh = unique(people, registered(worker.runtime.store, [p[0] for p in people]))
+    fresh, registrations = batch.fresh, batch.registrations
     for _ in range(3):
-        job.record_batch(worker.id, rows_done, len(fresh), len(people) - len(fresh), errors,
+        job.record_batch(worker.id, batch.rows_done, len(fresh), batch.valid - len(fresh), batch.errors,
                          worker.now(), worker.lease_seconds)
         try:
-            identity.register_many(fresh, UNUSABLE, job)
+            identity.register_many(registrations, job)
             return job
-        except EmailTakenError:
+        except EmailTakenError:  # registered meanwhile (or earlier in the file): drop those rows
             job = worker.current(job)
             fresh = [p for p in fresh if not identity.exists(EmailClaim.id_for(p[0]))]
-    raise RuntimeError(f"batch ending at row {rows_done + 1} kept conflicting")
+            registrations = identity.prepare_registrations(fresh, UNUSABLE)
+    raise RuntimeError(f"batch ending at row {batch.rows_done + 1} kept conflicting")
 
 
 def unique(people: list[Person], taken: set[str]) -> list[Person]:
