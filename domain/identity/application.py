@@ -101,14 +101,18 @@ class IdentityApplication(ContextApplication):
             raise conflict from None
         return aggregate
 
-    def register_many(self, people: list[tuple[str, str, str, str | None]], password_hash: str,
-                      *also: Aggregate) -> list[User]:
-        """Register (email, first_name, last_name, phone) rows in one transaction, saving `also`
-        with them; if any email is taken, nothing is saved and EmailTakenError is raised."""
+    def prepare_registrations(self, people: list[tuple[str, str, str, str | None]],
+                              password_hash: str) -> list[Aggregate]:
+        """New users of (email, first_name, last_name, phone) rows and their email claims, not
+        saved yet (a batch import builds the next batch while the previous one saves)."""
         users = [User(email.strip().lower(), password_hash, first, last, phone)
                  for email, first, last, phone in people]
+        return [*users, *(EmailClaim(u.email, u.id) for u in users)]
+
+    def register_many(self, registrations: list[Aggregate], *also: Aggregate) -> None:
+        """Save prepared registrations (and `also`) in one transaction; if any email is taken,
+        nothing is saved and EmailTakenError is raised."""
         try:
-            self.save(*users, *(EmailClaim(u.email, u.id) for u in users), *also)
+            self.save(*registrations, *also)
         except IntegrityError:
             raise EmailTakenError() from None
-        return users
