@@ -28,6 +28,25 @@ def to_pyformat(sql: str) -> str:
     return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
 
 
+_PLAIN_INSERT = re.compile(
+    r"\s*INSERT INTO (\w+)\s*\(([\w\s,]+)\)\s*VALUES\s*\(((?:\s*:\w+\s*,)*\s*:\w+\s*)\)\s*", re.I)
+COPY_FROM_ROWS = 16
+
+
+@lru_cache(maxsize=512)
+def copy_plan(sql: str) -> tuple[str, list[str]] | None:
+    """For a plain `INSERT INTO t (cols) VALUES (:a, ...)` (no expressions, no ON CONFLICT):
+    the equivalent `COPY t (cols) FROM STDIN` and the parameter names in column order."""
+    match = _PLAIN_INSERT.fullmatch(sql)
+    if match is None:
+        return None
+    table, columns, values = match.groups()
+    names = [value.strip().lstrip(":") for value in values.split(",")]
+    if len(names) != len(columns.split(",")):
+        return None
+    return f"COPY {table} ({columns.strip()}) FROM STDIN", names
+
+
 class Tx(Protocol):
     dialect: str
 
@@ -57,7 +76,15 @@ class PostgresTx:
         return cursor.rowcount
 
     def executemany(self, sql: str, rows: Sequence[dict[str, Any]]) -> None:
-        if rows:
+        """Many plain inserts go as one COPY (about twice as fast in replays); the rest as a
+        pipelined executemany. Either way a failing row fails the whole batch."""
+        plan = copy_plan(sql) if len(rows) >= COPY_FROM_ROWS else None
+        if plan is not None:
+            statement, names = plan
+            with self.conn.cursor() as cursor, cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row([row[name] for name in names])
+        elif rows:
             with self.conn.cursor() as cursor:
                 cursor.executemany(to_pyformat(sql), rows)
 
