@@ -41,22 +41,32 @@ def create_tables(store: Any, projections: Iterable[Projection], extra: Sequence
                 tx.execute(statement)
 
 
-def _positions(tx: Any, projection: str, sources: Sequence[str]) -> dict[str, int]:
+def _positions(tx: Any, projections: Sequence[str]) -> dict[str, dict[str, int]]:
+    """Every position row of these projections, locked for this transaction (one query)."""
+    if not projections:
+        return {}
+    names = {f"p{i}": name for i, name in enumerate(projections)}
     lock = " FOR UPDATE" if tx.dialect == "postgres" else ""
     rows = tx.fetch_all(
-        "SELECT source, position FROM projection_positions WHERE projection = :p" + lock,
-        {"p": projection},
-    )
-    found = {row["source"]: row["position"] for row in rows}
+        "SELECT projection, source, position FROM projection_positions WHERE projection IN ("
+        + ", ".join(f":{key}" for key in names) + ")" + lock, names)
+    found: dict[str, dict[str, int]] = {}
+    for row in rows:
+        found.setdefault(row["projection"], {})[row["source"]] = row["position"]
+    return found
+
+
+def _done(found: dict[str, int], sources: Sequence[str]) -> dict[str, int]:
     floor = found.get(FLOOR, 0)
     return {source: max(found.get(source, 0), floor) for source in sources}
 
 
-def _save_position(tx: Any, projection: str, source: str, position: int) -> None:
-    tx.execute(
+def _save_positions(tx: Any, reached: list[dict[str, Any]]) -> None:
+    """All of a batch's new positions in one pipelined statement, not one round trip each."""
+    tx.executemany(
         "INSERT INTO projection_positions (projection, source, position) VALUES (:p, :s, :pos) "
         "ON CONFLICT (projection, source) DO UPDATE SET position = excluded.position",
-        {"p": projection, "s": source, "pos": position},
+        reached,
     )
 
 
@@ -79,18 +89,22 @@ def apply_batches(store: Any, projections: Sequence[Projection],
     with store.transaction() as tx:
         writer = Writer(tx)
         writer.pushing = push
+        chosen = {p.name: [b for b in batches if consumes is None or consumes(p, b.source)]
+                  for p in projections}
+        known = _positions(tx, [name for name, mine in chosen.items() if mine])
+        reached_rows: list[dict[str, Any]] = []
         for projection in projections:
-            mine = [b for b in batches if consumes is None or consumes(projection, b.source)]
+            mine = chosen[projection.name]
             if not mine:
                 continue
-            done = _positions(tx, projection.name, [batch.source for batch in mine])
+            done = _done(known.get(projection.name, {}), [batch.source for batch in mine])
             for batch in mine:
                 reached = _apply_source(projection, batch, done[batch.source], writer)
                 if reached > done[batch.source]:
-                    writer.flush()
-                    _save_position(tx, projection.name, batch.source, reached)
+                    reached_rows.append({"p": projection.name, "s": batch.source, "pos": reached})
             projection.after_batch(writer)
         writer.flush()
+        _save_positions(tx, reached_rows)
         if push:
             _store_frames(tx, writer.frames)
     return writer.frames if push else []
