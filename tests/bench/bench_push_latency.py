@@ -115,14 +115,22 @@ def _background_headers(base_url: str) -> dict[str, str]:
 
 
 async def _background_load(base_url: str, headers: dict[str, str], rate: float, sent: list[int]) -> None:
-    """POST projects/ at a steady `rate` per second (open loop) until cancelled."""
-    async with httpx.AsyncClient(base_url=base_url, timeout=30, headers=headers,
-                                 limits=httpx.Limits(max_connections=64)) as http:
+    """POST projects/ at a steady `rate` per second (open loop, aiohttp: a light client) until
+    cancelled."""
+    import aiohttp
+
+    connector = aiohttp.TCPConnector(limit=64)
+    async with aiohttp.ClientSession(base_url, headers=headers, connector=connector) as http:
         pending: set[asyncio.Task[Any]] = set()
         started = time.perf_counter()
+
+        async def post(n: int) -> None:
+            async with http.post("/api/v1/projects/", json={"name": f"bg-{n}"}) as answer:
+                await answer.read()
+
         try:
             while True:
-                task = asyncio.create_task(http.post("/api/v1/projects/", json={"name": f"bg-{len(sent)}"}))
+                task = asyncio.create_task(post(len(sent)))
                 pending.add(task)
                 task.add_done_callback(pending.discard)
                 sent.append(1)
