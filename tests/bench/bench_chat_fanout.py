@@ -18,7 +18,7 @@ import json
 import resource
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -26,8 +26,10 @@ from typing import Any
 import httpx
 
 from infra.servers import free_port, wait_for
-from tests.bench.bench_push_latency import production
+from infra.servers.kafka_broker import KafkaBroker
 from tests.bench.peer import SHARED, WORK, _children, peer_env, peer_venv
+from tests.bench.serve import Served
+from tests.fixtures.stack import start_production
 
 WS_FANOUT = SHARED / "ws_fanout.py"
 PEER_CHANNELS = SHARED / "peer_channels"
@@ -50,24 +52,47 @@ def raise_open_files() -> int:
     return hard
 
 
-def ws_fanout(base_url: str, label: str, *options: str) -> dict[str, Any]:
-    """One ws_fanout.py run (this venv's Python, the same driver for every system)."""
-    done = subprocess.run([sys.executable, str(WS_FANOUT), "--base-url", base_url, "--label", label,
-                           "--out", str(WORK / "ws_fanout.jsonl"), *options],
-                          capture_output=True, text=True, check=False)
-    if done.returncode != 0 or not done.stdout.strip():
-        raise RuntimeError(f"ws_fanout.py {label} failed: {done.stderr[-2000:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+def ws_fanout(base_url: str, label: str, *options: str,
+              server_cpu: Callable[[], float] = lambda: 0.0) -> dict[str, Any]:
+    """One ws_fanout.py run (this venv's Python, the same driver for every system).
+
+    The servers' CPU is read when the driver starts sending (its "sending" progress line) and
+    when it has drained, so the setup's password hashing does not count.
+    """
+    driver = subprocess.Popen([sys.executable, str(WS_FANOUT), "--base-url", base_url, "--label", label,
+                               "--out", str(WORK / "ws_fanout.jsonl"), *options],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert driver.stderr is not None and driver.stdout is not None
+    progress, cpu_before = [], None
+    for line in driver.stderr:
+        progress.append(line)
+        if cpu_before is None and "sending" in line:
+            cpu_before = server_cpu()
+    output = driver.stdout.read()
+    cpu_used = server_cpu() - cpu_before if cpu_before is not None else None
+    if driver.wait() != 0 or not output.strip():
+        raise RuntimeError(f"ws_fanout.py {label} failed: {''.join(progress)[-2000:]}")
+    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    result["server_cpu_s"] = round(cpu_used, 2) if cpu_used is not None else None
     return result
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU used so far by these processes and their children."""
+    return sum(Served("", pid).cpu_seconds() for pid in pids)
 
 
 def chat_row(system: str, load: FanoutLoad, run: dict[str, Any]) -> dict[str, Any]:
     delivered_all = run.get("all_delivered_ms") or {}
+    sent = run.get("sent", 0) + run.get("warmup_s", 0) * run.get("target_rate", 0)
+    cpu = run.get("server_cpu_s")
     return {"scenario": f"chat fan-out {load.rate:g} msg/s, groups of {GROUP_SIZE} ({system})",
             "per_s": run.get("achieved_rate"), "p50_ms": delivered_all.get("p50"),
             "p99_ms": delivered_all.get("p99"), "sockets_held": run.get("sockets_open"),
             "delivered_ratio": run.get("delivered_ratio"), "lost_frames": run.get("lost_frames"),
-            "per_recipient_ms": run.get("latency_ms"), "ws_fanout": run}
+            "per_recipient_ms": run.get("latency_ms"), "server_cpu_s": cpu,
+            "server_cpu_ms_per_msg": round(cpu * 1000 / sent, 2) if cpu is not None and sent else None,
+            "ws_fanout": run}
 
 
 def sockets_row(system: str, run: dict[str, Any]) -> dict[str, Any]:
@@ -79,10 +104,11 @@ def sockets_row(system: str, run: dict[str, Any]) -> dict[str, Any]:
             "ws_fanout": run}
 
 
-def measure(system: str, label: str, base_url: str, load: FanoutLoad) -> list[dict[str, Any]]:
+def measure(system: str, label: str, base_url: str, load: FanoutLoad,
+            server_cpu: Callable[[], float]) -> list[dict[str, Any]]:
     common = ("--users", str(load.users), "--group-size", str(GROUP_SIZE))
     chat = ws_fanout(base_url, f"{label}-r{load.rate:g}", *common, "--rate", str(load.rate),
-                     "--duration", str(load.seconds))
+                     "--duration", str(load.seconds), server_cpu=server_cpu)
     rows = [chat_row(system, load, chat)]
     if load.sockets:
         held = ws_fanout(base_url, f"{label}-sockets{load.sockets}", *common, "--sockets-only",
@@ -92,7 +118,14 @@ def measure(system: str, label: str, base_url: str, load: FanoutLoad) -> list[di
 
 
 @contextmanager
-def redis_server() -> Iterator[int]:
+def tessera_production(cluster: Any) -> Iterator[tuple[str, list[int]]]:
+    """PostgreSQL + Kafka: `tessera serve` (the one push process), relay, projector, worker."""
+    with KafkaBroker() as broker, contextmanager(start_production)(cluster, broker.bootstrap) as stack:
+        yield stack.base_url, [process.pid for process in stack.processes.values()]
+
+
+@contextmanager
+def redis_server() -> Iterator[tuple[int, int]]:
     """A Redis of the peer's own on a free port, persisting nothing (its scripts/redis.sh)."""
     port = free_port()
     process = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
@@ -100,7 +133,7 @@ def redis_server() -> Iterator[int]:
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         wait_for(lambda: _answers_ping(port), 20, "redis-server")
-        yield port
+        yield port, process.pid
     finally:
         process.terminate()
         process.wait(10)
@@ -112,10 +145,10 @@ def _answers_ping(port: int) -> bool:
 
 
 @contextmanager
-def served_channels_peer(cluster: Any, workers: int = 2) -> Iterator[str]:
+def served_channels_peer(cluster: Any, workers: int = 2) -> Iterator[tuple[str, list[int]]]:
     """The Channels peer as measured in its README: migrate, then gunicorn + uvicorn workers."""
     python = peer_venv(PEER_CHANNELS)
-    with redis_server() as redis_port:
+    with redis_server() as (redis_port, redis_pid):
         env = {**peer_env(cluster.create_database()), "REDIS_PORT": str(redis_port)}
         subprocess.run([str(python), "manage.py", "migrate", "-v", "0"], cwd=PEER_CHANNELS, env=env, check=True)
         port, log = free_port(), (WORK / "peer-channels.log").open("ab")
@@ -127,7 +160,7 @@ def served_channels_peer(cluster: Any, workers: int = 2) -> Iterator[str]:
         try:
             wait_for(lambda: _answers(f"{base_url}/api/v1/auth/login/", process), 60, "the Channels peer")
             wait_for(lambda: len(_children(process.pid)) >= workers, 30, "the peer's workers")
-            yield base_url
+            yield base_url, [process.pid, redis_pid]
         finally:
             process.terminate()
             process.wait(30)
@@ -147,9 +180,10 @@ def run(cluster: Any, load: FanoutLoad | None = None, peer: bool = True) -> list
     load = load or FanoutLoad()
     limit = raise_open_files()
     WORK.mkdir(parents=True, exist_ok=True)
-    with production(cluster) as served:
-        rows = measure("tessera, PostgreSQL + Kafka", "tessera", served.base_url, load)
+    with tessera_production(cluster) as (base_url, pids):
+        rows = measure("tessera, PostgreSQL + Kafka", "tessera", base_url, load, lambda: cpu_seconds(pids))
     if peer:
-        with served_channels_peer(cluster) as base_url:
-            rows += measure("peer: Django Channels + Redis", "channels", base_url, load)
+        with served_channels_peer(cluster) as (base_url, pids):
+            rows += measure("peer: Django Channels + Redis", "channels", base_url, load,
+                            lambda: cpu_seconds(pids))
     return [{**row, "open_files_limit": limit} for row in rows]
