@@ -32,7 +32,7 @@ async def ready(state: State) -> Response[dict[str, Any]]:
         if problem:
             failing[name] = problem
     body = {"status": "ok" if not failing else "unavailable", "position": position, "head": head,
-            "failing": failing}
+            "pushed": runtime.hub.released if runtime.hub is not None else None, "failing": failing}
     return Response(body, status_code=200 if not failing else 503)
 
 
