@@ -14,6 +14,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from datetime import date, timedelta
 from decimal import Decimal
@@ -73,12 +74,17 @@ OPINIONS = ("A {} read about a {} {}.", "The {} ending of this {} {} stayed with
 
 
 class Saver:
-    """Collects aggregates and saves them a batch at a time, advancing a progress bar."""
+    """Collects aggregates and saves them a batch at a time, advancing a progress bar.
 
-    def __init__(self, app: Any, advance: Callable[[int], None]) -> None:
-        self.app, self.advance = app, advance
+    One batch is stored (by a helper thread, in order) while the next is being built, so the
+    store's round trips overlap the Python work.
+    """
+
+    def __init__(self, app: Any, advance: Callable[[int], None], storing: ThreadPoolExecutor) -> None:
+        self.app, self.advance, self.storing = app, advance, storing
         self.pending: list[Any] = []
         self.items = 0
+        self.in_flight: Future[Any] | None = None
 
     def add(self, aggregate: Any, *others: Any) -> Any:
         """Queue one item (an aggregate and any it needs saved with it); returns the aggregate."""
@@ -89,24 +95,33 @@ class Saver:
         return aggregate
 
     def flush(self) -> None:
+        self.wait()
         if self.pending:
-            self.app.save(*self.pending)
+            self.in_flight = self.storing.submit(self.app.save, *self.pending)
             self.advance(self.items)
             self.pending, self.items = [], 0
+
+    def wait(self) -> None:
+        """Until the batch in flight is stored (raising its failure, if any)."""
+        if self.in_flight is not None:
+            self.in_flight.result()
+            self.in_flight = None
 
 
 class Populate:
     def __init__(self, runtime: Runtime, progress: Progress, rng: random.Random) -> None:
         self.runtime, self.progress, self.rng = runtime, progress, rng
         self.timings: dict[str, float] = {}
+        self.storing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="populate-save")
 
     @contextmanager
     def phase(self, name: str, total: int, app_class: type) -> Iterator[Saver]:
         task = self.progress.add_task(name, total=total)
         started = time.perf_counter()
-        saver = Saver(self.runtime.app(app_class), lambda n: self.progress.advance(task, n))
+        saver = Saver(self.runtime.app(app_class), lambda n: self.progress.advance(task, n), self.storing)
         yield saver
         saver.flush()
+        saver.wait()
         self.progress.update(task, completed=total)
         self.timings[name] = round(time.perf_counter() - started, 2)
 
