@@ -38,10 +38,11 @@ def test_reports_are_for_staff_only(jobs_stack):
         assert http.post("/api/v1/reports/", json={}).status_code == 403
     admin = jobs_stack.admin_token()
     with jobs_stack.client(admin) as http:
-        report_id = http.post("/api/v1/reports/", json={}).json()["id"]
-    with jobs_stack.client(user["token"]) as http:
-        hidden = http.get(f"/api/v1/reports/{report_id}/")
+        requested = http.post("/api/v1/reports/", json={}).json()
+    report_id, seen = requested["id"], {"X-Min-Position": str(requested["position"])}
+    with jobs_stack.client(user["token"]) as http:  # the report is in the read model: still hidden
+        hidden = http.get(f"/api/v1/reports/{report_id}/", headers=seen)
         assert hidden.status_code == 404
         assert hidden.json()["error"]["code"] == "NOT_FOUND"
-        assert http.get(f"/api/v1/reports/{report_id}/download/").status_code == 404
-    assert get_json(jobs_stack, admin, f"/api/v1/reports/{report_id}/")["id"] == report_id
+        assert http.get(f"/api/v1/reports/{report_id}/download/", headers=seen).status_code == 404
+    assert get_json(jobs_stack, admin, f"/api/v1/reports/{report_id}/", requested["position"])["id"] == report_id

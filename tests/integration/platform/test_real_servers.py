@@ -19,7 +19,7 @@ from kafka import KafkaConsumer, KafkaProducer
 def test_postgres_accepts_connections_and_queries(database_url):
     with psycopg.connect(database_url) as conn:
         assert conn.execute("SELECT 1 + 1").fetchone() == (2,)
-        assert conn.execute("SHOW max_connections").fetchone() == ("200",)
+        assert conn.execute("SHOW max_connections").fetchone() == ("800",)
 
 
 def test_fresh_databases_are_isolated(fresh_database_url, postgres_cluster):
