@@ -35,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     populate.add_argument("--products", type=int, default=100)
     replay = commands.add_parser("replay", help="rebuild read models from the log")
     replay.add_argument("--projection", action="append")
+    replay.add_argument("--jobs", type=int, default=0,
+                        help="processes replaying at once (default: 2 on PostgreSQL, 1 on SQLite)")
+    replay.add_argument("--tables-ready", action="store_true", help=argparse.SUPPRESS)
     verify = commands.add_parser("verify", help="rebuild into a scratch store and compare")
     verify.add_argument("--projection", action="append")
     health = commands.add_parser("health", help="exit 0 when the named worker is healthy")
@@ -97,13 +100,41 @@ def migrate(settings: Settings, args: Any) -> int:
 
 
 def replay(settings: Settings, args: Any) -> int:
+    """Rebuild read models; on PostgreSQL several processes each rebuild a group of projections."""
+    import time
+
     from infra.runtime import Runtime
     from projectors.verify import replay as rebuild
+    from projectors.verify import replay_groups
 
-    runtime = Runtime(settings, projection_names=args.projection).open_storage()
-    result = rebuild(runtime.recorder.inner, runtime.store, runtime.projections)
-    print(json.dumps(result))
+    runtime = Runtime(settings, projection_names=args.projection).open_storage(not args.tables_ready)
+    jobs = args.jobs or (2 if settings.uses_postgres else 1)
+    groups = replay_groups(runtime.projections, jobs) if settings.uses_postgres else []
+    if len(groups) <= 1:
+        print(json.dumps(rebuild(runtime.recorder.inner, runtime.store, runtime.projections)))
+        return 0
+    started = time.perf_counter()
+    results = [json.loads(line) for line in _run_in_parallel(
+        [["replay", "--jobs", "1", "--tables-ready", *(f"--projection={name}" for name in group)]
+         for group in groups])]
+    seconds = time.perf_counter() - started
+    position = max(result["position"] for result in results)
+    print(json.dumps({"position": position, "seconds": seconds, "processes": len(groups),
+                      "events_per_second": position / seconds if seconds else 0}))
     return 0
+
+
+def _run_in_parallel(commands: list[list[str]]) -> list[str]:
+    """Run `tessera` subcommands at once; the last line each printed. Any failure fails all."""
+    import subprocess
+
+    processes = [subprocess.Popen([sys.executable, "-m", "infra.cli", *command], stdout=subprocess.PIPE,
+                                  text=True) for command in commands]
+    outputs = [process.communicate()[0] for process in processes]
+    failed = [" ".join(c) for c, p in zip(commands, processes, strict=True) if p.returncode != 0]
+    if failed:
+        raise SystemExit(f"tessera: failed: {'; '.join(failed)}")
+    return [output.strip().splitlines()[-1] for output in outputs]
 
 
 def verify(settings: Settings, args: Any) -> int:

@@ -206,7 +206,9 @@ def recorder_environment(settings: Settings) -> dict[str, str]:
     }
 
 
-def open_recorder(settings: Settings) -> ApplicationRecorder:
-    """The shared recorder, with the events table created if it is missing."""
-    factory = InfrastructureFactory.construct(Environment("tessera", recorder_environment(settings)))
+def open_recorder(settings: Settings, create_table: bool = True) -> ApplicationRecorder:
+    """The shared recorder, with the events table created if it is missing (unless told it
+    exists: concurrent creation from several processes can fail)."""
+    environment = {**recorder_environment(settings), "CREATE_TABLE": "y" if create_table else "n"}
+    factory = InfrastructureFactory.construct(Environment("tessera", environment))
     return factory.application_recorder()

@@ -87,15 +87,17 @@ class Runtime:
         self._closers: list[Callable[[], Any]] = []
 
     # -- lifecycle ---------------------------------------------------------------------------
-    def open_storage(self) -> Runtime:
-        """Connect to the event store and the read store and make sure their tables exist."""
-        self.recorder = GroupCommitRecorder(open_recorder(self.settings))
+    def open_storage(self, create_tables_too: bool = True) -> Runtime:
+        """Connect to the event store and the read store and make sure their tables exist
+        (unless a parent process just did: concurrent DDL on one table can deadlock)."""
+        self.recorder = GroupCommitRecorder(open_recorder(self.settings, create_tables_too))
         mapper = MsgspecMapper()
         self.apps = {cls: cls(self.recorder, mapper) for cls in application_classes()}
         self.store = open_read_store(self.settings.database_url, self.settings.data_dir,
                                      pool_size=self.settings.db_pool_size)
         self.projections = load_projections(self.projection_names)
-        create_tables(self.store, load_projections(), extra=IDEMPOTENCY_TABLES)
+        if create_tables_too:
+            create_tables(self.store, load_projections(), extra=IDEMPOTENCY_TABLES)
         return self
 
     async def start(self) -> None:

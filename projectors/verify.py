@@ -24,6 +24,17 @@ def replay(recorder: Any, store: Any, projections: list[Projection], batch_size:
     return {"position": reached, "seconds": seconds, "events_per_second": reached / seconds if seconds else 0}
 
 
+def replay_groups(projections: list[Projection], workers: int) -> list[list[str]]:
+    """Projections split for replaying in `workers` processes at once, so one process's Python
+    work overlaps another's wait on the database. Projections of every context (the audit log,
+    the dashboard) are the heaviest and are spread first; the rest are dealt round-robin."""
+    ordered = sorted(projections, key=lambda p: (bool(p.contexts), p.name))
+    groups: list[list[str]] = [[] for _ in range(max(1, min(workers, len(ordered))))]
+    for index, projection in enumerate(ordered):
+        groups[index % len(groups)].append(projection.name)
+    return [group for group in groups if group]
+
+
 def live_position(store: Any, projections: list[Projection], expected: dict[str, list[str]]) -> int:
     with store.transaction() as tx:
         rows = tx.fetch_all("SELECT projection, source, position FROM projection_positions")
