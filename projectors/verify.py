@@ -26,13 +26,18 @@ def replay(recorder: Any, store: Any, projections: list[Projection], batch_size:
 
 def replay_groups(projections: list[Projection], workers: int) -> list[list[str]]:
     """Projections split for replaying in `workers` processes at once, so one process's Python
-    work overlaps another's wait on the database. Projections of every context (the audit log,
-    the dashboard) are the heaviest and are spread first; the rest are dealt round-robin."""
+    work overlaps another's wait on the database. A projection of every context (the audit
+    log writes a row per event) is the heaviest: each of those gets a process of its own while
+    processes remain, and the rest share the last ones, dealt round-robin."""
     ordered = sorted(projections, key=lambda p: (bool(p.contexts), p.name))
-    groups: list[list[str]] = [[] for _ in range(max(1, min(workers, len(ordered))))]
-    for index, projection in enumerate(ordered):
-        groups[index % len(groups)].append(projection.name)
-    return [group for group in groups if group]
+    count = max(1, min(workers, len(ordered)))
+    alone = [p for p in ordered if not p.contexts][:count - 1]
+    groups: list[list[str]] = [[p.name] for p in alone]
+    shared = [p for p in ordered if p not in alone]
+    dealt: list[list[str]] = [[] for _ in range(count - len(alone))]
+    for index, projection in enumerate(shared):
+        dealt[index % len(dealt)].append(projection.name)
+    return groups + [group for group in dealt if group]
 
 
 def live_position(store: Any, projections: list[Projection], expected: dict[str, list[str]]) -> int:
