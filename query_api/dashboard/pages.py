@@ -9,18 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from litestar import MediaType, get
-from litestar.static_files import create_static_files_router
+from infra.web.pages import page_routes
 
-STATIC = Path(__file__).parent / "static"
-
-
-@get("/dashboard", opt={"public": True}, media_type=MediaType.HTML, include_in_schema=False)
-async def dashboard_page() -> str:
-    return (STATIC / "dashboard.html").read_text(encoding="utf-8")
-
-
-static_files = create_static_files_router(path="/dashboard/static", directories=[STATIC],
-                                          opt={"public": True}, name="dashboard-static")
-
-router = [dashboard_page, static_files]
+router = page_routes("/dashboard", Path(__file__).parent / "static", "dashboard.html")
