@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pkgutil
 
+import msgspec
+
 import domain
 from infra.config import Settings
 
@@ -20,6 +22,11 @@ def push_topic(settings: Settings) -> str:
     return f"{settings.kafka_topic_prefix}-push-frames"
 
 
+def clock_topic(settings: Settings) -> str:
+    """The relay's claims (`Claim`), one partition, read by every projector process."""
+    return f"{settings.kafka_topic_prefix}-clock"
+
+
 def topic_partitions(settings: Settings, wanted: tuple[str, ...] | list[str] = ()) -> list[str]:
     """Sources `topic:partition` of the given contexts (all contexts when none are named)."""
     names = wanted or contexts()
@@ -27,6 +34,23 @@ def topic_partitions(settings: Settings, wanted: tuple[str, ...] | list[str] = (
 
 
 WATERMARK_HEADER = "tessera-watermark"
+
+
+class Claim(msgspec.Struct, frozen=True):
+    """The relay's word after Kafka acknowledged a batch, sent once on the clock topic.
+
+    `told[source]` is the highest position the relay has written on that partition (an event
+    or a watermark header). Nothing between it and `position` went to that partition, so a
+    consumer that has read the partition up to `told[source]` has it complete up to
+    `position`. One such record per batch replaces a marker record per partition per batch.
+    """
+
+    position: int
+    told: dict[str, int]
+
+
+encode_claim = msgspec.json.Encoder().encode
+decode_claim = msgspec.json.Decoder(Claim).decode
 
 
 def partition_for(aggregate_id: object, partitions: int) -> int:
@@ -46,10 +70,12 @@ class Watermarks:
     """The relay's side: which partitions were told how far the log is complete, and when.
 
     A partition is told with a watermark header on its last event of a batch or with a
-    marker record; markers to one partition are at most one per `interval` seconds.
+    marker record; markers to one partition are at most one per `interval` seconds. Claims
+    on the clock topic carry the watermarks fast; markers are the slow fallback that works
+    without them (and the first tell of every partition after the relay starts).
     """
 
-    def __init__(self, partitions: list[tuple[str, int]], interval: float = 0.02) -> None:
+    def __init__(self, partitions: list[tuple[str, int]], interval: float = 1.0) -> None:
         self.interval = interval
         self.told = dict.fromkeys(partitions, 0)
         self.at = dict.fromkeys(partitions, float("-inf"))
@@ -65,6 +91,10 @@ class Watermarks:
     def record(self, partitions: list[tuple[str, int]], position: int, now: float) -> None:
         for tp in partitions:
             self.told[tp], self.at[tp] = position, now
+
+    def claim(self, position: int) -> Claim:
+        return Claim(position, {f"{topic}:{partition}": told
+                                for (topic, partition), told in self.told.items() if told})
 
 
 def app_id(settings: Settings, projections: list[str] | None = None) -> str:

@@ -1,7 +1,8 @@
 """Kafka topics of CONTRACT §7, created explicitly by `tessera migrate` (never auto-created).
 
 One topic per bounded context with `kafka_partitions` partitions, keyed by aggregate id,
-plus the single-partition topic that carries projector frames to the push services.
+plus two single-partition topics: projector frames to the push services, and the relay's
+clock (`Claim`s) to the projectors.
 Idempotent: existing topics are kept as they are (adding partitions to a live topic would
 move aggregates to other partitions and break their order, so that is never done here).
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from infra.config import Settings
-from infra.kafka import contexts, push_topic, topic_for
+from infra.kafka import clock_topic, contexts, push_topic, topic_for
 
 log = logging.getLogger("tessera.kafka_admin")
 
@@ -18,6 +19,7 @@ log = logging.getLogger("tessera.kafka_admin")
 def wanted_topics(settings: Settings) -> dict[str, int]:
     topics = {topic_for(settings, context): settings.kafka_partitions for context in contexts()}
     topics[push_topic(settings)] = 1
+    topics[clock_topic(settings)] = 1
     return topics
 
 

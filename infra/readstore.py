@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 Row = dict[str, Any]
 Params = dict[str, Any] | None
+Writes = Sequence[tuple[str, Sequence[dict[str, Any]]]]
 
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
@@ -87,6 +88,34 @@ class PostgresTx:
         elif rows:
             with self.conn.cursor() as cursor:
                 cursor.executemany(to_pyformat(sql), rows)
+
+    def write_all(self, groups: Writes, then_read: tuple[str, Params] | None = None) -> list[Row]:
+        """Statements in order, each with its rows, and optionally a read after them: the runs
+        between COPY batches go in one pipeline, so a projection's writes and the read that
+        follows them cost one round trip, not one per statement."""
+        pending: list[tuple[str, Sequence[dict[str, Any]]]] = []
+        for sql, rows in groups:
+            if len(rows) >= COPY_FROM_ROWS and copy_plan(sql) is not None:
+                self._pipelined(pending)
+                pending = []
+                self.executemany(sql, rows)
+            else:
+                pending.append((sql, rows))
+        return self._pipelined(pending, then_read)
+
+    def _pipelined(self, groups: Writes, then_read: tuple[str, Params] | None = None) -> list[Row]:
+        if len(groups) == 1 and then_read is None:
+            self.executemany(*groups[0])
+            return []
+        if not groups:
+            return self.fetch_all(*then_read) if then_read else []
+        with self.conn.pipeline(), self.conn.cursor() as cursor:
+            for sql, rows in groups:
+                cursor.executemany(to_pyformat(sql), rows)
+            if then_read is None:
+                return []
+            read = self.conn.execute(to_pyformat(then_read[0]), then_read[1] or {})
+            return read.fetchall()
 
     def fetch_one(self, sql: str, params: Params = None) -> Row | None:
         return self.conn.execute(to_pyformat(sql), params or {}).fetchone()
@@ -161,6 +190,11 @@ class SqliteTx:
     def executemany(self, sql: str, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
             self.conn.executemany(sql, rows)
+
+    def write_all(self, groups: Writes, then_read: tuple[str, Params] | None = None) -> list[Row]:
+        for sql, rows in groups:
+            self.executemany(sql, rows)
+        return self.fetch_all(*then_read) if then_read else []
 
     def fetch_one(self, sql: str, params: Params = None) -> Row | None:
         row = self.conn.execute(sql, params or {}).fetchone()

@@ -8,10 +8,13 @@ NOTIFY, with a slow poll as a safety net), produces each event's envelope (CONTR
 it send a tail of events again, never skip one; consumers drop repeats by position.
 
 Watermarks tell consumers how far a partition is complete even when no event lands on it:
-the last event to each partition in a batch carries `tessera-watermark: P` (the batch's end)
-and every other partition gets a marker record with only that header (at most one per
-partition per 20 ms while busy; nothing more once idle and told). One relay works at a
-time: replicas wait on a PostgreSQL advisory lock.
+the last event to each partition in a batch carries `tessera-watermark: P` (the batch's end),
+and once Kafka acknowledged the batch one `Claim` on the clock topic says, for every
+partition, the last position told there, which lets a consumer extend all of them to P.
+Marker records with only the header go to partitions that are behind at most once a second
+(and to all of them at start): the fallback for a consumer that missed claims. One claim per
+batch instead of a marker per partition per batch is what keeps the relay and the projectors
+cheap under load. One relay works at a time: replicas wait on a PostgreSQL advisory lock.
 """
 from __future__ import annotations
 
@@ -25,13 +28,25 @@ from infra import metrics, tracing
 from infra.config import Settings
 from infra.envelope import Envelope, encode_envelope, envelope_from_notification
 from infra.health import Heartbeat
-from infra.kafka import WATERMARK_HEADER, Watermarks, contexts, partition_for, topic_for
+from infra.kafka import (
+    WATERMARK_HEADER,
+    Watermarks,
+    clock_topic,
+    contexts,
+    encode_claim,
+    partition_for,
+    topic_for,
+)
 
 log = logging.getLogger("tessera.relay")
 
 LEADER_LOCK = 0x7E55E1A
 DELIVERY_TIMEOUT_MS = 7 * 24 * 3600 * 1000
 TopicPartition = tuple[str, int]
+# A busy relay starts a batch at most this often: a batch costs about the same CPU (a log
+# read, a produce request, an acknowledgement, a claim, a position write, and a projector
+# transaction downstream) whether it carries one event or fifty.
+STEP_INTERVAL = 0.01
 
 
 class Interrupted(Exception):
@@ -94,6 +109,7 @@ class Relay:
         self.partitions = settings.kafka_partitions
         self.marks = Watermarks([(topic_for(settings, c), p) for c in contexts()
                                  for p in range(self.partitions)])
+        self.clock = clock_topic(settings)
         self.position = positions.load()
         metrics.RELAY_POSITION.set(self.position)
 
@@ -111,10 +127,17 @@ class Relay:
         self._await(sent)
         self.marks.record([tp for tp, _, _ in sent], end, now)
         if envelopes:
+            self._claim(end)
             self.positions.save(end)
             self.position = end
             metrics.RELAY_POSITION.set(end)
         return bool(envelopes)
+
+    def _claim(self, end: int) -> None:
+        """Sent, not awaited: the next batch's flush carries it, and a lost one only means
+        consumers wait for the next claim or marker."""
+        self.producer.send(self.clock, key=None, value=encode_claim(self.marks.claim(end)), partition=0,
+                           headers=[])
 
     def _send_events(self, envelopes: list[Envelope], end: int,
                      traces: list[str | None]) -> list[tuple[TopicPartition, int, Any]]:
@@ -156,9 +179,11 @@ class Relay:
         backoff = 0.1
         while not self.stop.is_set():
             self.heartbeat.beat()
+            started = time.monotonic()
             try:
                 if self.step():
                     backoff = 0.1
+                    self.stop.wait(STEP_INTERVAL - (time.monotonic() - started))
                     continue
             except KafkaError as error:
                 log.warning("Kafka refused a batch (%r); resending from %d", error, self.position)
@@ -240,3 +265,4 @@ def _lead(settings: Settings, recorder: Any, positions: PositionStore, heartbeat
         producer.close(timeout=5)
         listener.close()
     return 0
+

@@ -7,8 +7,10 @@ transaction. Records are acknowledged only after that commit; a failing batch is
 where it is, never skipped, so redelivery after a crash is harmless and nothing is lost.
 
 After the commit, the batch goes to the push topic: the frames the projections emitted (in
-chunks) and, last, the watermark each source reached. Push services merge those watermarks over every
-projection (`position_of`) and release frames in position order (`query_api.push`).
+chunks) and, last, the watermark each source reached and the floors the relay's claims
+raised. Push services merge those over every projection (`position_of`) and release frames
+in position order (`query_api.push`). Every projector process reads the whole clock topic
+itself (no consumer group), from its end: a claim it missed is covered by the next one.
 """
 from __future__ import annotations
 
@@ -22,8 +24,17 @@ import msgspec
 from infra import metrics, tracing
 from infra.config import Settings
 from infra.envelope import decode_envelope
-from infra.kafka import app_id, contexts, push_topic, topic_for, topic_partitions, watermark_of
-from projectors.clock import position_of
+from infra.kafka import (
+    app_id,
+    clock_topic,
+    contexts,
+    decode_claim,
+    push_topic,
+    topic_for,
+    topic_partitions,
+    watermark_of,
+)
+from projectors.clock import RelayClaims, position_of
 from projectors.projection import Projection, load_projections
 from projectors.runtime import SourceBatch, apply_batches
 
@@ -58,6 +69,8 @@ class Projector:
         self.names = sorted(p.name for p in projections)
         self.topics_of = {p.name: frozenset(topic_for(settings, c) for c in p.contexts or contexts())
                           for p in projections}
+        self.claims = RelayClaims({p.name: topic_partitions(settings, p.contexts) for p in projections})
+        self.lock = asyncio.Lock()
 
     def topics(self) -> list[str]:
         return sorted(set().union(*self.topics_of.values()))
@@ -66,9 +79,18 @@ class Projector:
         return source.rpartition(":")[0] in self.topics_of[projection.name]
 
     def apply(self, records: list[Record]) -> list[bytes]:
+        """The push messages of this batch (none for a claims-only batch that raised nothing)."""
         batches = source_batches(records)
-        frames = apply_batches(self.store, self.projections, batches, consumes=self.consumes)
-        return push_messages(frames, self.names, {b.source: b.watermark for b in batches})
+        try:
+            frames = apply_batches(self.store, self.projections, batches, consumes=self.consumes,
+                                   claims=self.claims)
+        except BaseException:
+            self.claims.discard()
+            raise
+        floors = self.claims.settle()
+        if not records and not floors:
+            return []
+        return push_messages(frames, self.names, {b.source: b.watermark for b in batches}, floors)
 
     def observe(self) -> None:
         """Position and lag gauges of each projection, from what is committed."""
@@ -96,11 +118,45 @@ class Projector:
 
 
 def push_messages(frames: list[dict[str, Any]], projections: list[str],
-                  sources: dict[str, int]) -> list[bytes]:
-    """Frames in chunks; the last message also carries the sources' watermarks."""
+                  sources: dict[str, int], floors: dict[str, int] | None = None) -> list[bytes]:
+    """Frames in chunks; the last message also carries the sources' watermarks and floors."""
     chunks = [frames[i:i + FRAMES_PER_MESSAGE] for i in range(0, len(frames), FRAMES_PER_MESSAGE)] or [[]]
     messages = [_encode({"frames": chunk}) for chunk in chunks[:-1]]
-    return messages + [_encode({"frames": chunks[-1], "projections": projections, "sources": sources})]
+    return messages + [_encode({"frames": chunks[-1], "projections": projections, "sources": sources,
+                                "floors": floors or {}})]
+
+
+async def listen_to_claims(settings: Settings, projector: Projector, publish: Any) -> None:
+    """Follow the relay's clock topic from its end; after each read, raise floors."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    backoff = 0.2
+    while True:
+        consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap.split(","),
+                                    group_id=None, enable_auto_commit=False,
+                                    client_id="tessera-projector-clock")
+        try:
+            await consumer.start()
+            clock = TopicPartition(clock_topic(settings), 0)
+            consumer.assign([clock])
+            await consumer.seek_to_end(clock)
+            backoff = 0.2
+            while True:
+                heard = (await consumer.getmany(clock, timeout_ms=1000)).get(clock, [])
+                for record in heard:
+                    projector.claims.hear(decode_claim(record.value))
+                if heard:
+                    async with projector.lock:
+                        if projector.claims.claims:  # else the agent's batches used them all
+                            await publish(await projector.apply_until_done([]))
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001 - markers still move the floors meanwhile
+            log.warning("clock topic unreadable (%r); retrying in %.1fs", error, backoff)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 5.0)
+        finally:
+            await consumer.stop()
 
 
 def build_app(settings: Settings, projector: Projector, names: list[str] | None) -> Any:
@@ -124,19 +180,27 @@ def build_app(settings: Settings, projector: Projector, names: list[str] | None)
                      key_serializer="raw", value_serializer="raw")
     heartbeat = Heartbeat(settings, "projector")
 
+    async def publish(messages: list[bytes]) -> None:
+        try:
+            for message in messages:
+                await push.send(value=message)
+        except Exception as error:  # noqa: BLE001 - frames stay in push_frames for `?since=`
+            log.warning("push message not sent (%r); clients catch up on resume", error)
+
     @app.agent(source)
     async def project(stream: Any) -> None:
         async for events in stream.noack_take(BATCH_SIZE, within=BATCH_WITHIN):
             records = [(e.message.topic, e.message.partition, e.headers, e.value) for e in events]
-            with tracing.consumed("projector.apply", [e.headers for e in events]):
-                messages = await projector.apply_until_done(records)
-            try:
-                for message in messages:
-                    await push.send(value=message)
-            except Exception as error:  # noqa: BLE001 - frames stay in push_frames for `?since=`
-                log.warning("push message not sent (%r); clients catch up on resume", error)
+            async with projector.lock:
+                with tracing.consumed("projector.apply", [e.headers for e in events]):
+                    messages = await projector.apply_until_done(records)
+                await publish(messages)
             for event in events:
                 await stream.ack(event)
+
+    @app.task
+    async def claims() -> None:
+        await listen_to_claims(settings, projector, publish)
 
     @app.timer(1.0)
     async def beat() -> None:
@@ -169,3 +233,4 @@ def run(settings: Settings, args: Any) -> int:
     log.info("projecting %s from %s", ", ".join(projector.names), ", ".join(projector.topics()))
     Worker(build_app(settings, projector, names), loglevel="INFO").execute_from_commandline()
     return 0
+

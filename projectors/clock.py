@@ -2,7 +2,8 @@
 
 In embedded mode the follower advances the clock directly. A query service in production
 reads the projections' positions from the database: the position is the lowest over every
-projection of the highest position below which it has applied everything.
+projection of the highest position below which it has applied everything. A projector in
+production learns that position from the relay's claims (`RelayClaims`).
 """
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ import asyncio
 import time
 from typing import Any
 
+from infra.kafka import Claim
 from projectors.runtime import FLOOR
+
+CLAIMS_KEPT = 1000
 
 
 class ProjectionClock:
@@ -66,3 +70,49 @@ def position_of(found: dict[str, dict[str, int]], expected: dict[str, list[str]]
         floor = rows.get(FLOOR, 0)
         positions.append(min((max(rows.get(s, 0), floor) for s in sources), default=floor))
     return min(positions, default=0)
+
+
+class RelayClaims:
+    """The relay's claims heard by one projector process, turned into each projection's floor.
+
+    A projection's floor rises to a claim's position once, on every source it consumes, it
+    has reached what the claim says was told there: then it has every event up to the claim,
+    even from partitions that had nothing new. Floors found by a batch count only once its
+    transaction committed (`settle`); claims below every projection's floor are dropped.
+    """
+
+    def __init__(self, sources: dict[str, list[str]]) -> None:
+        self.sources = sources
+        self.claims: list[Claim] = []
+        self.floors: dict[str, int] = {}
+        self.found: dict[str, int] = {}
+
+    def hear(self, claim: Claim) -> None:
+        if not self.claims or claim.position > self.claims[-1].position:
+            self.claims.append(claim)
+            del self.claims[:-CLAIMS_KEPT]
+
+    def floor(self, projection: str, reached: dict[str, int]) -> int:
+        """The highest claim this projection has fully reached (`reached`: source → position)."""
+        sources, floor = self.sources.get(projection, ()), reached.get(FLOOR, 0)
+        for claim in reversed(self.claims):
+            if claim.position <= floor:
+                break
+            told = claim.told
+            if all(source in told and max(reached.get(source, 0), floor) >= told[source]
+                   for source in sources):
+                self.found[projection] = claim.position
+                return claim.position
+        return 0
+
+    def settle(self) -> dict[str, int]:
+        """The floors the committed batch raised; forget claims every projection passed."""
+        raised, self.found = self.found, {}
+        self.floors.update(raised)
+        if len(self.floors) == len(self.sources):
+            lowest = min(self.floors.values())
+            self.claims = [claim for claim in self.claims if claim.position > lowest]
+        return raised
+
+    def discard(self) -> None:
+        self.found = {}

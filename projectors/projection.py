@@ -81,8 +81,9 @@ def sql_for(dialect: str, ddl: str) -> str:
 class Writer:
     """The projection's side of a batch transaction: buffered writes plus push frames.
 
-    Consecutive writes with the same SQL are sent as one `executemany`, which is what makes
-    a replay fast; a read flushes the buffer first so a handler always reads its own writes.
+    Writes wait until a read or the end of the batch and then go together (one pipeline on
+    PostgreSQL); consecutive writes with the same SQL become one `executemany`, which is
+    what makes a replay fast. A read flushes first, so a handler always reads its own writes.
     """
 
     def __init__(self, tx: Any) -> None:
@@ -92,30 +93,27 @@ class Writer:
         self.frames: list[dict[str, Any]] = []
         self.pushing = True
         self.batch_state: dict[str, Any] = {}
-        self._sql: str | None = None
-        self._rows: list[dict[str, Any]] = []
+        self._writes: list[tuple[str, list[dict[str, Any]]]] = []
 
     def execute(self, sql: str, params: dict[str, Any] | None = None) -> None:
-        if sql != self._sql:
-            self.flush()
-            self._sql = sql
-        self._rows.append(params or {})
+        if self._writes and self._writes[-1][0] == sql:
+            self._writes[-1][1].append(params or {})
+        else:
+            self._writes.append((sql, [params or {}]))
 
     def flush(self) -> None:
-        if self._sql is not None:
-            if len(self._rows) == 1:
-                self.tx.execute(self._sql, self._rows[0])
-            else:
-                self.tx.executemany(self._sql, self._rows)
-        self._sql, self._rows = None, []
+        writes, self._writes = self._writes, []
+        if writes:
+            self.tx.write_all(writes)
 
     def fetch_one(self, sql: str, params: dict[str, Any] | None = None) -> dict[str, Any] | None:
-        self.flush()
-        return self.tx.fetch_one(sql, params)
+        rows = self.fetch_all(sql, params)
+        return rows[0] if rows else None
 
     def fetch_all(self, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        self.flush()
-        return self.tx.fetch_all(sql, params)
+        """The rows of a read sent together with the writes before it."""
+        writes, self._writes = self._writes, []
+        return self.tx.write_all(writes, then_read=(sql, params))
 
     def push(self, channel: str, frame_type: str, data: dict[str, Any]) -> None:
         """Send a frame to the channel's live subscribers once this batch has committed."""

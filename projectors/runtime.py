@@ -1,8 +1,8 @@
 """Applying batches of events to projections, exactly once per projection.
 
 Each projection's progress is a set of rows `(projection, source, position)`: one per Kafka
-partition it consumes, or the floor row `*` written by the in-process follower and by
-replays. An event is applied only if its position is above both, and the new positions are
+partition it consumes, or the floor row `*` written by the in-process follower, by
+replays, and by a projector once the relay's claims show every source complete up to it. An event is applied only if its position is above both, and the new positions are
 written in the same transaction as the projection's rows, so redeliveries, relay duplicates
 and replays never double-count.
 """
@@ -61,13 +61,12 @@ def _done(found: dict[str, int], sources: Sequence[str]) -> dict[str, int]:
     return {source: max(found.get(source, 0), floor) for source in sources}
 
 
-def _save_positions(tx: Any, reached: list[dict[str, Any]]) -> None:
-    """All of a batch's new positions in one pipelined statement, not one round trip each."""
-    tx.executemany(
-        "INSERT INTO projection_positions (projection, source, position) VALUES (:p, :s, :pos) "
-        "ON CONFLICT (projection, source) DO UPDATE SET position = excluded.position",
-        reached,
-    )
+def _save_positions(writer: Writer, reached: list[dict[str, Any]]) -> None:
+    """Queued behind the projections' own writes: the batch's last flush sends them together."""
+    for row in reached:
+        writer.execute(
+            "INSERT INTO projection_positions (projection, source, position) VALUES (:p, :s, :pos) "
+            "ON CONFLICT (projection, source) DO UPDATE SET position = excluded.position", row)
 
 
 class SourceBatch(msgspec.Struct):
@@ -80,34 +79,55 @@ class SourceBatch(msgspec.Struct):
 
 def apply_batches(store: Any, projections: Sequence[Projection],
                   batches: Sequence[SourceBatch], push: bool = True,
-                  consumes: Callable[[Projection, str], bool] | None = None) -> list[dict[str, Any]]:
+                  consumes: Callable[[Projection, str], bool] | None = None,
+                  claims: Any = None) -> list[dict[str, Any]]:
     """Apply every batch to every projection in one transaction; return the push frames.
 
     A replay passes `push=False`: rebuilding history must not re-send old frames to clients.
     `consumes(projection, source)` limits each projection to its own sources (Kafka topics).
+    `claims` (a `projectors.clock.RelayClaims`) raises each projection's floor row.
     """
     with store.transaction() as tx:
         writer = Writer(tx)
         writer.pushing = push
         chosen = {p.name: [b for b in batches if consumes is None or consumes(p, b.source)]
                   for p in projections}
-        known = _positions(tx, [name for name, mine in chosen.items() if mine])
+        claiming = claims is not None and bool(claims.claims)
+        known = _positions(tx, [name for name, mine in chosen.items() if mine or claiming])
         reached_rows: list[dict[str, Any]] = []
         for projection in projections:
+            found = known.get(projection.name, {})
             mine = chosen[projection.name]
-            if not mine:
-                continue
-            done = _done(known.get(projection.name, {}), [batch.source for batch in mine])
-            for batch in mine:
-                reached = _apply_source(projection, batch, done[batch.source], writer)
-                if reached > done[batch.source]:
-                    reached_rows.append({"p": projection.name, "s": batch.source, "pos": reached})
-            projection.after_batch(writer)
-        writer.flush()
-        _save_positions(tx, reached_rows)
+            if mine:
+                reached_rows += _apply_sources(projection, mine, found, writer)
+            if claiming:
+                reached_rows += _raised_floor(projection.name, found, reached_rows, claims)
+        _save_positions(writer, reached_rows)
         if push:
-            _store_frames(tx, writer.frames)
+            _store_frames(writer, writer.frames)
+        writer.flush()
     return writer.frames if push else []
+
+
+def _apply_sources(projection: Projection, batches: Sequence[SourceBatch], found: dict[str, int],
+                   writer: Writer) -> list[dict[str, Any]]:
+    """The position rows this projection moved, after applying its part of the batch."""
+    done = _done(found, [batch.source for batch in batches])
+    rows = []
+    for batch in batches:
+        reached = _apply_source(projection, batch, done[batch.source], writer)
+        if reached > done[batch.source]:
+            rows.append({"p": projection.name, "s": batch.source, "pos": reached})
+    projection.after_batch(writer)
+    return rows
+
+
+def _raised_floor(name: str, found: dict[str, int], moved: list[dict[str, Any]],
+                  claims: Any) -> list[dict[str, Any]]:
+    """The floor row, if a claim lifts this projection's floor above what is stored."""
+    reached = {**found, **{row["s"]: row["pos"] for row in moved if row["p"] == name}}
+    floor = claims.floor(name, reached)
+    return [{"p": name, "s": FLOOR, "pos": floor}] if floor > found.get(FLOOR, 0) else []
 
 
 def _apply_source(projection: Projection, batch: SourceBatch, done: int, writer: Writer) -> int:
@@ -122,19 +142,17 @@ def _apply_source(projection: Projection, batch: SourceBatch, done: int, writer:
     return max(reached, batch.watermark)
 
 
-def _store_frames(tx: Any, frames: list[dict[str, Any]]) -> None:
-    rows, seqs = [], {}
+def _store_frames(writer: Writer, frames: list[dict[str, Any]]) -> None:
+    seqs: dict[tuple[str, int], int] = {}
     for frame in frames:
         key = (frame["channel"], frame["position"])
         seq = seqs[key] = seqs.get(key, -1) + 1
         frame["seq"] = seq
-        rows.append({"position": frame["position"], "seq": seq, "channel": frame["channel"],
-                     "frame": _encode(frame).decode()})
-    tx.executemany(
-        "INSERT INTO push_frames (position, seq, channel, frame) VALUES (:position, :seq, :channel, :frame) "
-        "ON CONFLICT (channel, position, seq) DO NOTHING",
-        rows,
-    )
+        writer.execute(
+            "INSERT INTO push_frames (position, seq, channel, frame) VALUES (:position, :seq, :channel, :frame) "
+            "ON CONFLICT (channel, position, seq) DO NOTHING",
+            {"position": frame["position"], "seq": seq, "channel": frame["channel"],
+             "frame": _encode(frame).decode()})
 
 
 def floor_position(store_tx: Any, projection: str) -> int:

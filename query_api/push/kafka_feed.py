@@ -4,7 +4,8 @@ Projectors send, after each committed batch, the frames it produced and the wate
 source (`topic:partition`) reached. The feed reads that topic without a consumer group
 (every push replica sees every frame), starting from its end: frames older than that are
 served from the `push_frames` table by `?since=` resumes. It keeps the highest watermark
-reported per projection and source, seeded from `projection_positions`, and releases
+reported per projection and source (and each projection's floor, raised by the relay's
+claims), seeded from `projection_positions`, and releases
 frames up to the position every projection has reached on every source (`position_of`),
 so a socket never gets a frame before an older one that is still on its way.
 """
@@ -19,6 +20,7 @@ import msgspec
 from infra.config import Settings
 from infra.kafka import push_topic
 from projectors.clock import position_of
+from projectors.runtime import FLOOR
 
 log = logging.getLogger("tessera.push.feed")
 _decode = msgspec.json.Decoder().decode
@@ -65,6 +67,9 @@ class KafkaPushFeed:
             for source, position in message["sources"].items():
                 if source in wanted and position > reached.get(source, 0):
                     reached[source] = position
+        for projection, floor in message.get("floors", {}).items():
+            reached = self.found.setdefault(projection, {})
+            reached[FLOOR] = max(reached.get(FLOOR, 0), floor)
         self._runtime.hub.publish(message["frames"], position_of(self.found, self.expected))
 
     async def _run(self) -> None:

@@ -10,11 +10,12 @@ import msgspec
 
 from infra.config import Settings
 from infra.envelope import Envelope, encode_envelope
-from infra.kafka import WATERMARK_HEADER, Watermarks, contexts, partition_for
+from infra.kafka import WATERMARK_HEADER, Claim, Watermarks, contexts, decode_claim, encode_claim, partition_for
 from infra.readstore import SqliteReadStore
 from projectors.agents import Projector, push_messages, source_batches
 from projectors.projection import Projection, load_projections, on
-from projectors.runtime import create_tables
+from projectors.clock import RelayClaims
+from projectors.runtime import FLOOR, create_tables
 from query_api.push.hub import PushHub
 from query_api.push.kafka_feed import KafkaPushFeed
 
@@ -129,3 +130,72 @@ def test_every_projection_consumes_contexts_that_have_a_topic():
     for projection in load_projections():
         if type(projection).__module__.startswith("projectors."):
             assert set(projection.contexts) <= set(contexts()), projection.name
+
+
+def test_a_claim_names_the_last_position_told_to_every_partition_that_was_told():
+    marks = Watermarks([A, B, ("t.commerce", 0)])
+    marks.record([A], 5, now=1.0)
+    marks.record([B], 9, now=1.0)
+    claim = decode_claim(encode_claim(marks.claim(12)))
+    assert claim == Claim(12, {"t.identity:0": 5, "t.identity:1": 9})
+
+
+def test_a_claim_raises_a_floor_only_once_every_source_reached_what_was_told_there():
+    claims = RelayClaims({"users": ["s:0", "s:1"], "orders": ["o:0"]})
+    claims.hear(Claim(10, {"s:0": 4, "s:1": 7, "o:0": 2}))
+    claims.hear(Claim(12, {"s:0": 11, "s:1": 7, "o:0": 2}))
+    assert claims.floor("users", {"s:0": 4, "s:1": 6}) == 0
+    assert claims.floor("users", {"s:0": 4, "s:1": 7}) == 10
+    assert claims.floor("users", {"s:0": 11, "s:1": 7}) == 12
+    assert claims.floor("users", {FLOOR: 11, "s:1": 7}) == 12
+    assert claims.floor("orders", {"o:0": 2}) == 12
+    assert claims.settle() == {"users": 12, "orders": 12}
+    assert claims.claims == []
+
+
+def test_floors_found_by_a_batch_that_rolled_back_are_forgotten():
+    claims = RelayClaims({"users": ["s:0"]})
+    claims.hear(Claim(10, {"s:0": 4}))
+    assert claims.floor("users", {"s:0": 4}) == 10
+    claims.discard()
+    assert claims.settle() == {} and len(claims.claims) == 1
+
+
+def test_a_claim_lifts_each_projection_floor_once_its_own_sources_caught_up(tmp_path):
+    store = SqliteReadStore(tmp_path / "read.sqlite")
+    projections = [IdentityCounter(), CommerceCounter()]
+    create_tables(store, projections)
+    settings = Settings(kafka_topic_prefix="t", kafka_partitions=2)
+    projector = Projector(settings, store, None, projections)
+    told = {"t.identity:0": 3, "t.identity:1": 3, "t.commerce:0": 3, "t.commerce:1": 3}
+    projector.claims.hear(Claim(8, {**told, "t.identity:0": 8}))
+    assert projector.apply([]) == []  # nobody reached what was told yet
+    early = [msgspec.json.decode(m) for m in projector.apply(
+        [("t.identity", 0, _mark(8), _event(2)), ("t.identity", 1, _mark(3), b"")])]
+    assert early[-1]["floors"] == {"test_identity_counter": 8}  # commerce has not reached 3 yet
+    late = [msgspec.json.decode(m) for m in projector.apply(
+        [("t.commerce", 0, _mark(3), b""), ("t.commerce", 1, _mark(3), b"")])]
+    assert late[-1]["floors"] == {"test_commerce_counter": 8}
+    assert projector.claims.claims == []
+    with store.transaction() as tx:
+        floors = tx.fetch_all("SELECT projection, position FROM projection_positions WHERE source = '*'")
+    assert sorted((r["projection"], r["position"]) for r in floors) == [
+        ("test_commerce_counter", 8), ("test_identity_counter", 8)]
+
+
+def test_the_feed_releases_frames_up_to_a_floor_raised_by_a_claim():
+    async def scenario() -> list[int]:
+        hub = PushHub(store=None, ordered_by_watermark=True)
+        feed = KafkaPushFeed(Settings())
+        feed.expected = {"users": ["t.identity:0", "t.identity:1"]}
+        feed._runtime = SimpleNamespace(hub=hub)
+        subscription = hub.subscribe(["c"])
+        frame = {"type": "t", "channel": "c", "position": 5, "data": {}, "seq": 0}
+        feed.receive(msgspec.json.encode({"frames": [frame], "projections": ["users"],
+                                          "sources": {"t.identity:0": 5}, "floors": {}}))
+        held = subscription.queue.qsize()
+        feed.receive(msgspec.json.encode({"frames": [], "projections": ["users"], "sources": {},
+                                          "floors": {"users": 6}}))
+        return [held, subscription.queue.qsize(), hub.released]
+
+    assert asyncio.run(scenario()) == [0, 1, 6]
