@@ -72,8 +72,10 @@ def serve(settings: Settings, args: Any) -> int:
     from infra.web.app import SERVICES, build_app
 
     services = (args.service,) if args.service else SERVICES
+    # permessage-deflate is off unless asked for: chat and push frames are a few hundred bytes,
+    # where it saves little, and it costs CPU per frame per socket plus a zlib context each.
     options = {"host": args.host, "port": args.port, "log_level": "warning", "lifespan": "on",
-               "ws_max_size": 1 << 20}
+               "ws_max_size": 1 << 20, "ws_per_message_deflate": settings.ws_compression}
     if args.workers <= 1:
         uvicorn.run(build_app(services, settings), **options)
         return 0
