@@ -42,8 +42,10 @@ class EventKind(msgspec.Struct, frozen=True):
     cls: Any
 
 
+@lru_cache(maxsize=16384)
 def format_timestamp(moment: datetime) -> str:
-    """RFC 3339 UTC with microseconds: sorts as text the same way as in time."""
+    """RFC 3339 UTC with microseconds: sorts as text the same way as in time. Cached: several
+    projections ask for the same event's text, and `strftime` was a tenth of a replay's CPU."""
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 

@@ -8,7 +8,9 @@ and replays never double-count.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import msgspec
@@ -131,15 +133,13 @@ def _raised_floor(name: str, found: dict[str, int], moved: list[dict[str, Any]],
 
 
 def _apply_source(projection: Projection, batch: SourceBatch, done: int, writer: Writer) -> int:
-    reached = done
-    for envelope in batch.events:
-        if envelope.position <= done:
-            continue
-        if projection.handles(envelope):
-            writer.position = envelope.position
-            projection.apply(envelope, writer)
-        reached = envelope.position
-    return max(reached, batch.watermark)
+    """Apply the events after `done`; filtered in one pass first, since most projections
+    handle few of a batch's events and a replay asks every projection about every event."""
+    fresh = [envelope for envelope in batch.events if envelope.position > done]
+    for envelope in filter(projection.handles, fresh):
+        writer.position = envelope.position
+        projection.apply(envelope, writer)
+    return max(fresh[-1].position if fresh else done, batch.watermark)
 
 
 def _store_frames(writer: Writer, frames: list[dict[str, Any]]) -> None:
@@ -184,22 +184,66 @@ def _envelopes(notifications: Sequence[Any]) -> list[Envelope]:
 
 
 def catch_up(recorder: Any, store: Any, projections: Sequence[Projection], *, batch_size: int = 1000,
-             stop: int | None = None, push: bool = True) -> tuple[int, list[dict[str, Any]]]:
+             stop: int | None = None, push: bool = True,
+             read_ahead: bool = False) -> tuple[int, list[dict[str, Any]]]:
     """Apply the log from the projections' floor up to `stop` (or its end), in batches.
 
-    Returns the position reached and the frames to publish.
+    Returns the position reached and the frames to publish. `read_ahead` (replays) reads and
+    decodes the next batch in a thread while this one is written.
     """
     with store.transaction() as tx:
         reached = min((floor_position(tx, p.name) for p in projections), default=0)
     frames: list[dict[str, Any]] = []
-    while stop is None or reached < stop:
-        limit = batch_size if stop is None else min(batch_size, stop - reached)
-        notes = recorder.select_notifications(start=reached, limit=limit, inclusive_of_start=False)
-        if not notes:
-            break
-        events = _envelopes(notes)
+    batches = _read_ahead if read_ahead else _log_batches
+    for notes, events in batches(recorder, reached, stop, batch_size):
         with tracing.stored("projector.apply", notes if push else ()):
             frames += apply_batches(store, projections,
                                     [SourceBatch(FLOOR, events, events[-1].position)], push)
         reached = events[-1].position
     return reached, frames
+
+
+LogBatch = tuple[Sequence[Any], list[Envelope]]
+
+
+def _log_batches(recorder: Any, after: int, stop: int | None, batch_size: int) -> Iterator[LogBatch]:
+    """The log after `after` (up to `stop`), as notifications and their envelopes, in batches."""
+    while stop is None or after < stop:
+        limit = batch_size if stop is None else min(batch_size, stop - after)
+        notes = recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False)
+        if not notes:
+            return
+        yield notes, _envelopes(notes)
+        after = notes[-1].id
+
+
+def _read_ahead(recorder: Any, after: int, stop: int | None, batch_size: int) -> Iterator[LogBatch]:
+    """`_log_batches` one batch ahead in a thread: the next read's wait on the database and
+    its decoding overlap this batch's writes (a one-process replay waited on the database for
+    a third of its time)."""
+    ready: queue.Queue[LogBatch | BaseException | None] = queue.Queue(maxsize=2)
+    closed = threading.Event()
+
+    def read() -> None:
+        try:
+            for batch in _log_batches(recorder, after, stop, batch_size):
+                while not closed.is_set():
+                    try:
+                        ready.put(batch, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+        except BaseException as error:  # noqa: BLE001 - handed to the reading side
+            ready.put(error)
+            return
+        ready.put(None)
+
+    reader = threading.Thread(target=read, name="tessera-read-ahead", daemon=True)
+    reader.start()
+    try:
+        while (item := ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        closed.set()

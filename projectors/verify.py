@@ -19,7 +19,8 @@ def replay(recorder: Any, store: Any, projections: list[Projection], batch_size:
     started = time.perf_counter()
     for projection in projections:
         reset(store, projection)
-    reached, _ = catch_up(recorder, store, projections, batch_size=batch_size, stop=stop, push=False)
+    reached, _ = catch_up(recorder, store, projections, batch_size=batch_size, stop=stop, push=False,
+                          read_ahead=True)
     seconds = time.perf_counter() - started
     return {"position": reached, "seconds": seconds, "events_per_second": reached / seconds if seconds else 0}
 

@@ -5,6 +5,7 @@ depth before an audit row is written, so neither the audit API nor the read stor
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 REDACTED = "[redacted]"
@@ -15,6 +16,7 @@ SECRET_FIELDS = frozenset({
 SECRET_SUFFIXES = ("_password", "_secret", "_token", "_jti", "_hash", "_otp")
 
 
+@lru_cache(maxsize=4096)
 def is_secret(field: str) -> bool:
     name = field.lower()
     return name in SECRET_FIELDS or name.endswith(SECRET_SUFFIXES)
