@@ -9,7 +9,7 @@ from infra.config import load_settings
 from infra.kafka import clock_topic, decode_claim, topic_partitions, watermark_of
 from infra.relay import Relay
 from infra.runtime import Runtime
-from tests.unit.tracing.test_trace_propagation import Beat, KeptProducer, Positions
+from tests.fixtures.relay import Beat, KeptProducer, Positions
 
 
 def test_after_the_first_batch_each_batch_costs_one_claim_not_a_marker_per_partition(tmp_path):

@@ -24,38 +24,7 @@ from infra.kafka import clock_topic
 from infra.relay import Relay
 from infra.runtime import Runtime
 from projectors.agents import Projector
-
-
-class Sent:
-    is_done, exception = True, None
-
-    def failed(self) -> bool:
-        return False
-
-
-class KeptProducer:
-    def __init__(self) -> None:
-        self.records: list[tuple[str, int, list[tuple[str, bytes]], bytes]] = []
-
-    def send(self, topic: str, key: Any, value: bytes, partition: int, headers: Any) -> Sent:
-        self.records.append((topic, partition, headers, value))
-        return Sent()
-
-    def flush(self, timeout: float) -> None:
-        pass
-
-
-class Positions:
-    def load(self) -> int:
-        return 0
-
-    def save(self, position: int) -> None:
-        pass
-
-
-class Beat:
-    def beat(self) -> None:
-        pass
+from tests.fixtures.relay import Beat, KeptProducer, Positions
 
 
 @pytest.fixture
