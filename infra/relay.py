@@ -151,7 +151,7 @@ class Relay:
     def _send(self, tp: TopicPartition, envelope: Envelope | None, value: bytes | None,
               watermark: int | None, trace: str | None = None) -> Any:
         headers = [(WATERMARK_HEADER, str(watermark).encode())] if watermark is not None else []
-        key = str(envelope.aggregate_id).encode() if envelope else None
+        key = envelope.aggregate_id_text.encode() if envelope else None
         attributes = {"messaging.destination.name": tp[0]}
         with tracing.continued("relay.produce", trace, attributes) as carried:
             return self.producer.send(tp[0], key=key, value=value or b"", partition=tp[1],

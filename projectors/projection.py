@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -35,6 +36,10 @@ class Projection:
     contexts: ClassVar[tuple[str, ...]] = ()
     tables: ClassVar[dict[str, str]] = {}
     indexes: ClassVar[tuple[str, ...]] = ()
+    # True when no handler reads the projection's own tables: a replay then drops its
+    # secondary `indexes` and builds each once at the end, one sort instead of a btree insert
+    # per row. A projection that reads must keep them, or each read becomes a table scan.
+    write_only: ClassVar[bool] = False
     registry: ClassVar[dict[str, type[Projection]]] = {}
     _handlers: ClassVar[dict[str, str]] = {}
 
@@ -64,9 +69,15 @@ class Projection:
         one snapshot frame instead of one per event.
         """
 
+    def index_names(self) -> list[str]:
+        return [_INDEX_NAME.search(ddl).group(1) for ddl in self.indexes]  # type: ignore[union-attr]
+
     def ddl(self, dialect: str) -> list[str]:
         statements = [sql_for(dialect, ddl) for ddl in self.tables.values()]
         return statements + [sql_for(dialect, ddl) for ddl in self.indexes]
+
+
+_INDEX_NAME = re.compile(r"INDEX IF NOT EXISTS (\w+)")
 
 
 def sql_for(dialect: str, ddl: str) -> str:

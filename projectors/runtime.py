@@ -164,10 +164,13 @@ def floor_position(store_tx: Any, projection: str) -> int:
 
 
 def reset(store: Any, projection: Projection) -> None:
-    """Empty a projection's tables and forget its positions (the first step of a replay)."""
+    """Empty a projection's tables and forget its positions (the first step of a replay).
+    PostgreSQL truncates: a replay after a replay then writes into fresh tables, not among
+    the dead rows a DELETE leaves for vacuum."""
+    empty = "TRUNCATE {}" if store.dialect == "postgres" else "DELETE FROM {}"
     with store.transaction() as tx:
         for table in projection.tables:
-            tx.execute(f"DELETE FROM {table}")
+            tx.execute(empty.format(table))
         tx.execute("DELETE FROM projection_positions WHERE projection = :p", {"p": projection.name})
 
 

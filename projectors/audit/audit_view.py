@@ -36,6 +36,7 @@ def label_of(data: dict[str, object]) -> str | None:
 class AuditView(Projection):
     name = "audit"
     contexts = ()
+    write_only = True
     tables: ClassVar[dict[str, str]] = {
         "audit_log": """CREATE TABLE IF NOT EXISTS audit_log (
             position BIGINT PRIMARY KEY, timestamp TEXT NOT NULL, actor_id TEXT, tenant_id TEXT,
@@ -64,9 +65,9 @@ class AuditView(Projection):
             " VALUES (:position, :timestamp, :actor_id, :tenant_id, :context, :aggregate_type,"
             " :aggregate_id, :version, :event_type, :action, :label, :changes)",
             {"position": envelope.position, "timestamp": envelope.timestamp_text,
-             "actor_id": str(envelope.actor_id) if envelope.actor_id else None,
-             "tenant_id": str(envelope.tenant_id) if envelope.tenant_id else None,
+             "actor_id": envelope.actor_id_text,
+             "tenant_id": envelope.tenant_id_text,
              "context": envelope.context, "aggregate_type": envelope.aggregate_type,
-             "aggregate_id": str(envelope.aggregate_id), "version": envelope.aggregate_version,
+             "aggregate_id": envelope.aggregate_id_text, "version": envelope.aggregate_version,
              "event_type": envelope.type, "action": action_of(envelope),
              "label": label_of(envelope.data), "changes": _encode(redact(envelope.data)).decode()})

@@ -31,8 +31,8 @@ class BookTagsView(Projection):
     def _link(event: Envelope, w: Writer) -> None:
         for tag_id in event.data["tag_ids"]:
             w.execute("INSERT INTO book_tags (tag_id, book_id) VALUES (:tag_id, :book_id)",
-                      {"tag_id": tag_id, "book_id": str(event.aggregate_id)})
+                      {"tag_id": tag_id, "book_id": event.aggregate_id_text})
 
     @staticmethod
     def _unlink(event: Envelope, w: Writer) -> None:
-        w.execute("DELETE FROM book_tags WHERE book_id = :book_id", {"book_id": str(event.aggregate_id)})
+        w.execute("DELETE FROM book_tags WHERE book_id = :book_id", {"book_id": event.aggregate_id_text})

@@ -87,7 +87,7 @@ class CatalogView(Projection):
     @on("BookDeleted")
     def book_deleted(self, event: Envelope, w: Writer) -> None:
         w.execute("UPDATE books SET listed = :listed WHERE id = :id",
-                  {"id": str(event.aggregate_id), "listed": False})
+                  {"id": event.aggregate_id_text, "listed": False})
 
     @on("CommentAdded")
     def comment_added(self, event: Envelope, w: Writer) -> None:
@@ -102,11 +102,11 @@ class CatalogView(Projection):
         name = event.data["name"]
         w.execute(f"INSERT INTO {table} (id, name, search, created_at, created_position)"
                   " VALUES (:id, :name, :search, :created_at, :position)",
-                  {"id": str(event.aggregate_id), "name": name, "search": name.lower(),
+                  {"id": event.aggregate_id_text, "name": name, "search": name.lower(),
                    "created_at": event.timestamp_text, "position": event.position})
 
 
 def _described(event: Envelope) -> dict[str, str]:
     d = event.data
-    return {"id": str(event.aggregate_id), "title": d["title"], "search": d["title"].lower(),
+    return {"id": event.aggregate_id_text, "title": d["title"], "search": d["title"].lower(),
             "author_id": d["author_id"], "tag_ids": _encode(d["tag_ids"]).decode()}

@@ -22,5 +22,5 @@ class CommentsView(Projection):
         d = event.data
         w.execute("INSERT INTO comments (id, book_id, user_id, text, created_at, position)"
                   " VALUES (:id, :book_id, :user_id, :text, :created_at, :position)",
-                  {"id": str(event.aggregate_id), "book_id": d["book_id"], "user_id": d["user_id"],
+                  {"id": event.aggregate_id_text, "book_id": d["book_id"], "user_id": d["user_id"],
                    "text": d["text"], "created_at": event.timestamp_text, "position": event.position})

@@ -37,7 +37,7 @@ class WhatsappView(Projection):
             " VALUES (:id, :provider, :status, :at) ON CONFLICT (id)"
             " DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at",
             {
-                "id": str(event.aggregate_id),
+                "id": event.aggregate_id_text,
                 "provider": event.data.get("provider", ""),
                 "status": status,
                 "at": event.timestamp_text,
@@ -52,7 +52,7 @@ class WhatsappView(Projection):
     def queued(self, event: Envelope, w: Writer) -> None:
         self._insert(event, w, "outbound", event.data["to"], "queued")
         w.push(
-            CHANNEL, "message_status", {"message_id": str(event.aggregate_id), "status": "queued"}
+            CHANNEL, "message_status", {"message_id": event.aggregate_id_text, "status": "queued"}
         )
 
     @on("ChannelMessageStatusChanged")
@@ -62,13 +62,13 @@ class WhatsappView(Projection):
             "UPDATE channel_messages SET status = :status, reason = :reason, updated_at = :at"
             " WHERE id = :id",
             {
-                "id": str(event.aggregate_id),
+                "id": event.aggregate_id_text,
                 "status": d["status"],
                 "reason": d["reason"],
                 "at": event.timestamp_text,
             },
         )
-        frame = {"message_id": str(event.aggregate_id), "status": d["status"]}
+        frame = {"message_id": event.aggregate_id_text, "status": d["status"]}
         w.push(
             CHANNEL, "message_status", {**frame, "reason": d["reason"]} if d["reason"] else frame
         )
@@ -81,7 +81,7 @@ class WhatsappView(Projection):
             CHANNEL,
             "message_received",
             {
-                "message_id": str(event.aggregate_id),
+                "message_id": event.aggregate_id_text,
                 "from": d["sender"],
                 "type": d["type"],
                 "text": d["text"],
@@ -96,7 +96,7 @@ class WhatsappView(Projection):
             " created_at, updated_at)"
             " VALUES (:id, :direction, :peer, :type, :text, :status, '', :at, :at)",
             {
-                "id": str(event.aggregate_id),
+                "id": event.aggregate_id_text,
                 "direction": direction,
                 "peer": peer,
                 "type": event.data["type"],

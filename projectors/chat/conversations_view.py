@@ -56,7 +56,7 @@ class ChatView(Projection):
     def registered(self, event: Envelope, w: Writer) -> None:
         w.execute("INSERT INTO chat_people (id, first_name, last_name, avatar_url)"
                   " VALUES (:id, :first_name, :last_name, NULL) ON CONFLICT (id) DO NOTHING",
-                  {"id": str(event.aggregate_id), "first_name": event.data["first_name"],
+                  {"id": event.aggregate_id_text, "first_name": event.data["first_name"],
                    "last_name": event.data["last_name"]})
 
     @on("UserProfileUpdated")
@@ -66,11 +66,11 @@ class ChatView(Projection):
         if changes:
             assignments = ", ".join(f"{field} = :{field}" for field in sorted(changes))
             w.execute(f"UPDATE chat_people SET {assignments} WHERE id = :id",
-                      {**changes, "id": str(event.aggregate_id)})
+                      {**changes, "id": event.aggregate_id_text})
 
     @on("ConversationStarted")
     def started(self, event: Envelope, w: Writer) -> None:
-        d, conversation = event.data, str(event.aggregate_id)
+        d, conversation = event.data, event.aggregate_id_text
         key = sort_key(event.timestamp_text, conversation)
         w.execute("INSERT INTO chat_conversations (id, kind, name, creator_id, created_at, last_message_id,"
                   " last_key) VALUES (:id, :kind, :name, :creator, :at, NULL, :key)"
@@ -85,7 +85,7 @@ class ChatView(Projection):
 
     @on("ChatMessagePosted")
     def posted(self, event: Envelope, w: Writer) -> None:
-        d, message_id = event.data, str(event.aggregate_id)
+        d, message_id = event.data, event.aggregate_id_text
         conversation, sender = d["conversation_id"], d["sender_id"]
         params = {"c": conversation, "m": message_id, "s": sender,
                   "key": sort_key(event.timestamp_text, message_id)}
@@ -111,7 +111,7 @@ class ChatView(Projection):
         d = event.data
         w.execute("INSERT INTO chat_attachments (id, conversation_id, storage_key, name, content_type, size)"
                   " VALUES (:id, :c, :key, :name, :type, :size) ON CONFLICT (id) DO NOTHING",
-                  {"id": str(event.aggregate_id), "c": d["conversation_id"], "key": d["key"],
+                  {"id": event.aggregate_id_text, "c": d["conversation_id"], "key": d["key"],
                    "name": d["name"], "type": d["content_type"], "size": d["size"]})
 
     @on("ChatMessagesDelivered")

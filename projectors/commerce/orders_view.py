@@ -33,7 +33,7 @@ class OrdersView(Projection):
         w.execute(
             "INSERT INTO orders (id, customer_id, status, items, total, created_at, position)"
             " VALUES (:id, :customer_id, :status, :items, :total, :created_at, :position)",
-            {"id": str(event.aggregate_id), "customer_id": d["customer_id"], "status": "confirmed",
+            {"id": event.aggregate_id_text, "customer_id": d["customer_id"], "status": "confirmed",
              "items": msgspec.json.encode(items).decode(), "total": d["total"],
              "created_at": event.timestamp_text, "position": event.position},
         )

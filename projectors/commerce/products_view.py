@@ -31,7 +31,7 @@ class ProductsView(Projection):
         w.execute(
             "INSERT INTO products (id, name, search, price_cents, stock, created_at, created_position)"
             " VALUES (:id, :name, :search, :price_cents, :stock, :created_at, :position)",
-            {"id": str(event.aggregate_id), "name": d["name"], "search": d["name"].lower(),
+            {"id": event.aggregate_id_text, "name": d["name"], "search": d["name"].lower(),
              "price_cents": cents(d["price"]), "stock": d["stock"], "created_at": event.timestamp_text,
              "position": event.position},
         )
@@ -39,4 +39,4 @@ class ProductsView(Projection):
     @on("ProductStockAdjusted", "ProductStockReserved")
     def stock_changed(self, event: Envelope, w: Writer) -> None:
         w.execute("UPDATE products SET stock = :stock WHERE id = :id",
-                  {"stock": event.data["stock"], "id": str(event.aggregate_id)})
+                  {"stock": event.data["stock"], "id": event.aggregate_id_text})

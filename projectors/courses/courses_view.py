@@ -36,7 +36,7 @@ class CoursesView(Projection):
 
     @on("CourseCreated")
     def created(self, event: Envelope, w: Writer) -> None:
-        d, course_id = event.data, str(event.aggregate_id)
+        d, course_id = event.data, event.aggregate_id_text
         w.execute(
             "INSERT INTO courses (id, title, search, description, price_cents, is_free, start_date,"
             " tag_ids, created_at, created_position) VALUES (:id, :title, :search, :description,"

@@ -30,7 +30,7 @@ class UsersView(Projection):
             " access_level, email_confirmed, is_active, date_joined, token_version, search)"
             " VALUES (:id, :email, :first_name, :last_name, :phone, :gender, :dob, NULL, :level, :confirmed,"
             " :active, :joined, 1, :search)",
-            {"id": str(event.aggregate_id), "email": d["email"], "first_name": d["first_name"],
+            {"id": event.aggregate_id_text, "email": d["email"], "first_name": d["first_name"],
              "last_name": d["last_name"], "phone": d.get("phone"), "gender": d.get("gender"),
              "dob": d.get("date_of_birth"), "level": d.get("access_level", "user"),
              "confirmed": bool(d.get("email_confirmed")), "active": True, "joined": event.timestamp_text,
@@ -40,7 +40,7 @@ class UsersView(Projection):
     @on("UserEmailConfirmed")
     def email_confirmed(self, event: Envelope, w: Writer) -> None:
         w.execute("UPDATE users SET email_confirmed = :yes WHERE id = :id",
-                  {"yes": True, "id": str(event.aggregate_id)})
+                  {"yes": True, "id": event.aggregate_id_text})
 
     @on("UserProfileUpdated")
     def profile_updated(self, event: Envelope, w: Writer) -> None:
@@ -48,29 +48,29 @@ class UsersView(Projection):
         if not changes:
             return
         row = w.fetch_one("SELECT email, first_name, last_name FROM users WHERE id = :id",
-                          {"id": str(event.aggregate_id)})
+                          {"id": event.aggregate_id_text})
         if row is None:
             return
         names = {"first_name": row["first_name"], "last_name": row["last_name"], **changes}
         assignments = ", ".join(f"{field} = :{field}" for field in sorted(changes))
         w.execute(f"UPDATE users SET {assignments}, search = :search WHERE id = :id",
-                  {**changes, "id": str(event.aggregate_id),
+                  {**changes, "id": event.aggregate_id_text,
                    "search": search_text(row["email"], names["first_name"], names["last_name"])})
 
     @on("UserAccessLevelChanged")
     def access_level_changed(self, event: Envelope, w: Writer) -> None:
         w.execute("UPDATE users SET access_level = :level WHERE id = :id",
-                  {"level": event.data["access_level"], "id": str(event.aggregate_id)})
+                  {"level": event.data["access_level"], "id": event.aggregate_id_text})
 
     @on("UserPasswordChanged")
     def password_changed(self, event: Envelope, w: Writer) -> None:
         w.execute("UPDATE users SET token_version = token_version + 1 WHERE id = :id",
-                  {"id": str(event.aggregate_id)})
+                  {"id": event.aggregate_id_text})
 
     @on("UserDeactivated")
     def deactivated(self, event: Envelope, w: Writer) -> None:
         w.execute("UPDATE users SET is_active = :no, token_version = token_version + 1 WHERE id = :id",
-                  {"no": False, "id": str(event.aggregate_id)})
+                  {"no": False, "id": event.aggregate_id_text})
 
 
 def search_text(email: str, first_name: str, last_name: str) -> str:

@@ -49,7 +49,7 @@ class JobsView(Projection):
             " thumbnail_key, rows_done, created, skipped, invalid, sent, failed, subject, created_at,"
             " updated_at) VALUES (:id, :kind, :owner, 'pending', 0, :name, :original_key, :file_key,"
             " NULL, 0, 0, 0, 0, 0, 0, :subject, :at, :at)",
-            {**row, "id": str(event.aggregate_id), "kind": kind, "owner": event.data["owner_id"],
+            {**row, "id": event.aggregate_id_text, "kind": kind, "owner": event.data["owner_id"],
              "at": event.timestamp_text})
 
     @on("ReportRequested")
@@ -109,7 +109,7 @@ class JobsView(Projection):
         for error in d["errors"]:
             w.execute("INSERT INTO job_row_errors (job_id, row_number, error) VALUES (:id, :row, :error)"
                       " ON CONFLICT (job_id, row_number) DO NOTHING",
-                      {"id": str(event.aggregate_id), "row": error["row"], "error": error["error"]})
+                      {"id": event.aggregate_id_text, "row": error["row"], "error": error["error"]})
         self._push(event, w, "job_progress")
 
     @on("BroadcastDeliveriesRecorded")
@@ -120,15 +120,15 @@ class JobsView(Projection):
         for failure in d["failed"]:
             w.execute("INSERT INTO job_delivery_failures (job_id, email, reason) VALUES (:id, :email, :reason)"
                       " ON CONFLICT (job_id, email) DO UPDATE SET reason = excluded.reason",
-                      {"id": str(event.aggregate_id), **failure})
+                      {"id": event.aggregate_id_text, **failure})
         self._push(event, w, "job_progress")
 
     def _update(self, event: Envelope, w: Writer, assignments: str, **params: Any) -> None:
         w.execute(f"UPDATE jobs SET {assignments}, updated_at = :at WHERE id = :id",
-                  {**params, "id": str(event.aggregate_id), "at": event.timestamp_text})
+                  {**params, "id": event.aggregate_id_text, "at": event.timestamp_text})
 
     def _push(self, event: Envelope, w: Writer, frame_type: str) -> None:
-        row = w.fetch_one(f"SELECT {JOB_COLUMNS} FROM jobs WHERE id = :id", {"id": str(event.aggregate_id)})
+        row = w.fetch_one(f"SELECT {JOB_COLUMNS} FROM jobs WHERE id = :id", {"id": event.aggregate_id_text})
         if row is not None:
             w.push(owner_channel(row["owner_id"]), frame_type, job_frame(row))
 

@@ -44,14 +44,14 @@ class NotificationsView(Projection):
     @on("NotificationCreated")
     def created(self, event: Envelope, w: Writer) -> None:
         d = event.data
-        self._store(w, event, {"id": str(event.aggregate_id), "title": d["title"],
+        self._store(w, event, {"id": event.aggregate_id_text, "title": d["title"],
                                "message": d["message"], "obj_code": d["obj_code"],
                                "obj_id": d.get("obj_id")})
 
     @on("CourseCreated")
     def course_created(self, event: Envelope, w: Writer) -> None:
         d = event.data
-        self._store(w, event, {"id": course_notification_id(str(event.aggregate_id)),
+        self._store(w, event, {"id": course_notification_id(event.aggregate_id_text),
                                "title": f"New course: {d['title']}",
                                "message": d.get("description") or d["title"],
                                "obj_code": "platform", "obj_id": None})

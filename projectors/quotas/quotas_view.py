@@ -23,23 +23,23 @@ class QuotasView(Projection):
     @on("QuotaLimitSet")
     def limit_set(self, event: Envelope, w: Writer) -> None:
         w.execute("INSERT INTO quota_limits (id, action, daily_limit) VALUES (:id, :action, :daily_limit)",
-                  {"id": str(event.aggregate_id), "action": event.data["action"],
+                  {"id": event.aggregate_id_text, "action": event.data["action"],
                    "daily_limit": event.data["daily_limit"]})
 
     @on("QuotaLimitChanged")
     def limit_changed(self, event: Envelope, w: Writer) -> None:
         w.execute("UPDATE quota_limits SET daily_limit = :daily_limit WHERE id = :id",
-                  {"id": str(event.aggregate_id), "daily_limit": event.data["daily_limit"]})
+                  {"id": event.aggregate_id_text, "daily_limit": event.data["daily_limit"]})
 
     @on("QuotaUsageOpened")
     def usage_opened(self, event: Envelope, w: Writer) -> None:
         d = event.data
         w.execute("INSERT INTO quota_usage (id, user_id, action, day, used)"
                   " VALUES (:id, :user_id, :action, :day, 0)",
-                  {"id": str(event.aggregate_id), "user_id": d["user_id"], "action": d["action"],
+                  {"id": event.aggregate_id_text, "user_id": d["user_id"], "action": d["action"],
                    "day": d["day"]})
 
     @on("QuotaConsumed")
     def consumed(self, event: Envelope, w: Writer) -> None:
         w.execute("UPDATE quota_usage SET used = :used WHERE id = :id",
-                  {"id": str(event.aggregate_id), "used": event.data["used"]})
+                  {"id": event.aggregate_id_text, "used": event.data["used"]})

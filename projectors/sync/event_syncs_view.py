@@ -44,7 +44,7 @@ class EventSyncsView(Projection):
             " :direction, :apps, :obj_type, :obj_data, :obj_cmd, FALSE, FALSE, FALSE, :log, :at,"
             " :position)",
             {
-                "id": str(event.aggregate_id),
+                "id": event.aggregate_id_text,
                 "event_id": d["event_id"],
                 "direction": d["direction"],
                 "apps": json.dumps(d["apps"]),
@@ -60,13 +60,13 @@ class EventSyncsView(Projection):
     @on(*_FLAGS)
     def flagged(self, event: Envelope, w: Writer) -> None:
         row = w.fetch_one(
-            "SELECT log FROM event_syncs WHERE id = :id", {"id": str(event.aggregate_id)}
+            "SELECT log FROM event_syncs WHERE id = :id", {"id": event.aggregate_id_text}
         )
         detail = event.data.get("note") or event.data.get("message_id", "")
         log = [*json.loads(row["log"] if row else "[]"), _entry(event, _FLAGS[event.type], detail)]
         w.execute(
             f"UPDATE event_syncs SET {_FLAGS[event.type]} = TRUE, log = :log WHERE id = :id",
-            {"id": str(event.aggregate_id), "log": json.dumps(log)},
+            {"id": event.aggregate_id_text, "log": json.dumps(log)},
         )
 
     @on("SyncedObjectCreated")
@@ -77,7 +77,7 @@ class EventSyncsView(Projection):
             " last_event_id, updated_at) VALUES (:id, :obj_type, :obj_id, :obj_data, FALSE, 1,"
             " :event_id, :at)",
             {
-                "id": str(event.aggregate_id),
+                "id": event.aggregate_id_text,
                 "obj_type": d["obj_type"],
                 "obj_id": d["obj_id"],
                 "obj_data": json.dumps(d["obj_data"]),
@@ -94,7 +94,7 @@ class EventSyncsView(Projection):
             f"UPDATE synced_objects SET obj_data = {data}, deleted = :deleted,"
             " applied = applied + 1, last_event_id = :event_id, updated_at = :at WHERE id = :id",
             {
-                "id": str(event.aggregate_id),
+                "id": event.aggregate_id_text,
                 "obj_data": json.dumps(event.data.get("obj_data")),
                 "deleted": deleted,
                 "event_id": event.data["event_id"],

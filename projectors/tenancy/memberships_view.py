@@ -33,19 +33,19 @@ class MembershipsView(Projection):
     def role_changed(self, event: Envelope, w: Writer) -> None:
         w.execute("UPDATE memberships SET role = :role"
                   " WHERE tenant_id = :tenant AND user_id = :user",
-                  {"role": event.data["role"], "tenant": str(event.aggregate_id),
+                  {"role": event.data["role"], "tenant": event.aggregate_id_text,
                    "user": event.data["user_id"]})
 
     @on("TenantMemberRemoved")
     def removed(self, event: Envelope, w: Writer) -> None:
         w.execute("DELETE FROM memberships WHERE tenant_id = :tenant AND user_id = :user",
-                  {"tenant": str(event.aggregate_id), "user": event.data["user_id"]})
+                  {"tenant": event.aggregate_id_text, "user": event.data["user_id"]})
 
     @staticmethod
     def _join(event: Envelope, w: Writer, user_id: str, role: str) -> None:
         w.execute(
             "INSERT INTO memberships (tenant_id, user_id, role, joined_at)"
             " VALUES (:tenant, :user, :role, :at)",
-            {"tenant": str(event.aggregate_id), "user": user_id, "role": role,
+            {"tenant": event.aggregate_id_text, "user": user_id, "role": role,
              "at": event.timestamp_text},
         )

@@ -8,6 +8,7 @@ from projectors.projection import Projection, Writer, on
 class ProjectsView(Projection):
     name = "projects"
     contexts = ("tenancy",)
+    write_only = True
     tables = {
         "projects": """CREATE TABLE IF NOT EXISTS projects (
             id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, name TEXT NOT NULL,
@@ -22,7 +23,7 @@ class ProjectsView(Projection):
         w.execute(
             "INSERT INTO projects (id, tenant_id, name, description, created_by, created_at)"
             " VALUES (:id, :tenant, :name, :description, :actor, :at)",
-            {"id": str(event.aggregate_id), "tenant": str(event.tenant_id),
+            {"id": event.aggregate_id_text, "tenant": event.tenant_id_text,
              "name": event.data["name"], "description": event.data["description"],
-             "actor": str(event.actor_id) if event.actor_id else None, "at": event.timestamp_text},
+             "actor": event.actor_id_text, "at": event.timestamp_text},
         )

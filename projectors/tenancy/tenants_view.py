@@ -20,6 +20,6 @@ class TenantsView(Projection):
         w.execute(
             "INSERT INTO tenants (id, name, slug, created_by, created_at)"
             " VALUES (:id, :name, :slug, :owner, :at)",
-            {"id": str(event.aggregate_id), "name": event.data["name"], "slug": event.data["slug"],
+            {"id": event.aggregate_id_text, "name": event.data["name"], "slug": event.data["slug"],
              "owner": event.data["owner_id"], "at": event.timestamp_text},
         )
