@@ -19,6 +19,7 @@ from typing import Any, Protocol
 Row = dict[str, Any]
 Params = dict[str, Any] | None
 Writes = Sequence[tuple[str, Sequence[dict[str, Any]]]]
+Reads = Sequence[tuple[str, Params]]
 
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
@@ -55,7 +56,7 @@ class Tx(Protocol):
     def executemany(self, sql: str, rows: Sequence[dict[str, Any]]) -> None: ...
     def fetch_one(self, sql: str, params: Params = None) -> Row | None: ...
     def fetch_all(self, sql: str, params: Params = None) -> list[Row]: ...
-    def write_all(self, groups: Writes, then_read: tuple[str, Params] | None = None) -> list[Row]: ...
+    def write_all(self, groups: Writes, then_reads: Reads = ()) -> list[list[Row]]: ...
 
 
 class ReadStore(Protocol):
@@ -90,10 +91,10 @@ class PostgresTx:
             with self.conn.cursor() as cursor:
                 cursor.executemany(to_pyformat(sql), rows)
 
-    def write_all(self, groups: Writes, then_read: tuple[str, Params] | None = None) -> list[Row]:
-        """Statements in order, each with its rows, and optionally a read after them: the runs
-        between COPY batches go in one pipeline, so a projection's writes and the read that
-        follows them cost one round trip, not one per statement."""
+    def write_all(self, groups: Writes, then_reads: Reads = ()) -> list[list[Row]]:
+        """Statements in order, each with its rows, then the reads (their rows, in order): the
+        runs between COPY batches go in one pipeline, so a projection's writes and the reads
+        that follow them cost one round trip, not one per statement."""
         pending: list[tuple[str, Sequence[dict[str, Any]]]] = []
         for sql, rows in groups:
             if len(rows) >= COPY_FROM_ROWS and copy_plan(sql) is not None:
@@ -102,21 +103,21 @@ class PostgresTx:
                 self.executemany(sql, rows)
             else:
                 pending.append((sql, rows))
-        return self._pipelined(pending, then_read)
+        return self._pipelined(pending, then_reads)
 
-    def _pipelined(self, groups: Writes, then_read: tuple[str, Params] | None = None) -> list[Row]:
-        if len(groups) == 1 and then_read is None:
+    def _pipelined(self, groups: Writes, then_reads: Reads = ()) -> list[list[Row]]:
+        if len(groups) == 1 and not then_reads:
             self.executemany(*groups[0])
             return []
-        if not groups:
-            return self.fetch_all(*then_read) if then_read else []
+        if not groups and len(then_reads) == 1:
+            return [self.fetch_all(*then_reads[0])]
+        if not groups and not then_reads:
+            return []
         with self.conn.pipeline(), self.conn.cursor() as cursor:
             for sql, rows in groups:
                 cursor.executemany(to_pyformat(sql), rows)
-            if then_read is None:
-                return []
-            read = self.conn.execute(to_pyformat(then_read[0]), then_read[1] or {})
-            return read.fetchall()
+            reads = [self.conn.execute(to_pyformat(sql), params or {}) for sql, params in then_reads]
+            return [read.fetchall() for read in reads]
 
     def fetch_one(self, sql: str, params: Params = None) -> Row | None:
         return self.conn.execute(to_pyformat(sql), params or {}).fetchone()
@@ -192,10 +193,10 @@ class SqliteTx:
         if rows:
             self.conn.executemany(sql, rows)
 
-    def write_all(self, groups: Writes, then_read: tuple[str, Params] | None = None) -> list[Row]:
+    def write_all(self, groups: Writes, then_reads: Reads = ()) -> list[list[Row]]:
         for sql, rows in groups:
             self.executemany(sql, rows)
-        return self.fetch_all(*then_read) if then_read else []
+        return [self.fetch_all(sql, params) for sql, params in then_reads]
 
     def fetch_one(self, sql: str, params: Params = None) -> Row | None:
         row = self.conn.execute(sql, params or {}).fetchone()

@@ -106,6 +106,7 @@ def apply_batches(store: Any, projections: Sequence[Projection],
                 reached_rows += _raised_floor(projection.name, found, reached_rows, claims)
         _save_positions(writer, reached_rows)
         if push:
+            writer.frames.sort(key=_frame_position)  # stable: a position's frames keep their order
             _store_frames(writer, writer.frames)
         writer.flush()
     return writer.frames if push else []
@@ -140,6 +141,11 @@ def _apply_source(projection: Projection, batch: SourceBatch, done: int, writer:
         writer.position = envelope.position
         projection.apply(envelope, writer)
     return max(fresh[-1].position if fresh else done, batch.watermark)
+
+
+def _frame_position(frame: dict[str, Any]) -> int:
+    """Frames go out in log order, also those a projection pushes in `after_batch`."""
+    return frame["position"]  # type: ignore[no-any-return]
 
 
 def _store_frames(writer: Writer, frames: list[dict[str, Any]]) -> None:

@@ -18,6 +18,9 @@ from query_api.chat.payloads import message_payload, person
 _encode = msgspec.json.Encoder().encode
 
 
+ANNOUNCED = "chat.announced"  # batch_state key: (position, message) to push after the batch
+
+
 def conversation_channel(conversation_id: str) -> str:
     return f"chat:{conversation_id}"
 
@@ -100,11 +103,28 @@ class ChatView(Projection):
                   " WHERE conversation_id = :c AND activity_key < :key", params)
         w.execute("UPDATE chat_members SET unread_count = unread_count + 1"
                   " WHERE conversation_id = :c AND user_id <> :s AND read_key < :key", params)
-        row = w.fetch_one("SELECT first_name, last_name, avatar_url FROM chat_people WHERE id = :s", params)
-        message = {"id": message_id, "conversation_id": conversation, "sender_id": sender,
-                   "type_message": d["type_message"], "content": d["content"],
-                   "created_at": event.timestamp_text}
-        w.push(conversation_channel(conversation), "message", message_payload(message, person(sender, row)))
+        if w.pushing:
+            message = {"id": message_id, "conversation_id": conversation, "sender_id": sender,
+                       "type_message": d["type_message"], "content": d["content"],
+                       "created_at": event.timestamp_text}
+            w.batch_state.setdefault(ANNOUNCED, []).append((w.position, message))
+
+    def after_batch(self, w: Writer) -> None:
+        """The batch's message frames, with every sender's name and avatar from one read
+        (a read per message cost the projector a round trip each)."""
+        announced = w.batch_state.pop(ANNOUNCED, [])
+        if not announced:
+            return
+        senders = sorted({message["sender_id"] for _, message in announced})
+        names = {f"s{i}": sender for i, sender in enumerate(senders)}
+        rows = w.fetch_all("SELECT id, first_name, last_name, avatar_url FROM chat_people WHERE id IN ("
+                           + ", ".join(f":{name}" for name in names) + ")", names)
+        people = {row["id"]: row for row in rows}
+        for position, message in announced:
+            w.position = position
+            sender = message["sender_id"]
+            w.push(conversation_channel(message["conversation_id"]), "message",
+                   message_payload(message, person(sender, people.get(sender))))
 
     @on("ChatAttachmentUploaded")
     def uploaded(self, event: Envelope, w: Writer) -> None:

@@ -14,11 +14,14 @@ STATUS_FRAMES_PER_RECEIPT = 100
 
 
 def advance_cursors(w: Writer, conversation: str, targets: dict[str, str], read: bool) -> None:
-    """Move each user's cursor to its message (user → message id), never backwards."""
-    keys = _message_keys(w, conversation, set(targets.values()))
-    cursors = {row["user_id"]: (row["delivered_key"], row["read_key"]) for row in w.fetch_all(
-        "SELECT user_id, delivered_key, read_key FROM chat_members WHERE conversation_id = :c",
-        {"c": conversation})}
+    """Move each user's cursor to its message (user → message id), never backwards.
+
+    Its three reads go in one round trip: the messages' keys, the members' cursors, and the
+    messages whose status may change (computed in SQL from the same two)."""
+    keys_read, cursors_read, between_read = _reads(conversation, targets, read)
+    found_keys, found_cursors, between = w.fetch_each([keys_read, cursors_read, between_read])
+    keys = {row["id"]: row["sort_key"] for row in found_keys}
+    cursors = {row["user_id"]: (row["delivered_key"], row["read_key"]) for row in found_cursors}
     moved: dict[str, tuple[str, str]] = {}
     for user, message in sorted(targets.items()):
         key, (delivered, was_read) = keys.get(message), cursors.get(user, ("", ""))
@@ -28,14 +31,38 @@ def advance_cursors(w: Writer, conversation: str, targets: dict[str, str], read:
         cursors[user] = (max(delivered, key), key) if read else (key, was_read)
         _save_cursor(w, conversation, user, cursors[user], read)
     if moved:
-        _push_statuses(w, conversation, cursors, moved)
+        _push_statuses(w, conversation, cursors, moved, between[::-1])
 
 
-def _message_keys(w: Writer, conversation: str, message_ids: set[str]) -> dict[str, str]:
-    names = {f"m{i}": message for i, message in enumerate(sorted(message_ids))}
-    rows = w.fetch_all(f"SELECT id, sort_key FROM chat_messages WHERE conversation_id = :c"
-                       f" AND id IN ({', '.join(':' + name for name in names)})", {"c": conversation, **names})
-    return {row["id"]: row["sort_key"] for row in rows}
+Read = tuple[str, dict[str, Any]]
+
+
+def _reads(conversation: str, targets: dict[str, str], read: bool) -> tuple[Read, Read, Read]:
+    pairs = sorted(targets.items())
+    params: dict[str, Any] = {"c": conversation, "n": STATUS_FRAMES_PER_RECEIPT}
+    for i, (user, message) in enumerate(pairs):
+        params[f"u{i}"], params[f"m{i}"] = user, message
+    messages = ", ".join(f":m{i}" for i in range(len(pairs)))
+    keys = (f"SELECT id, sort_key FROM chat_messages WHERE conversation_id = :c AND id IN ({messages})",
+            params)
+    cursors = ("SELECT user_id, delivered_key, read_key FROM chat_members WHERE conversation_id = :c",
+               params)
+    return keys, cursors, (_between_sql(len(pairs), "read_key" if read else "delivered_key"), params)
+
+
+def _between_sql(count: int, cursor: str) -> str:
+    """The newest messages in (low, high], newest first, where low is the oldest cursor that
+    moves and high the newest key it moves to: what `_push_statuses` reports on. Older
+    messages keep their status silently."""
+    values = ", ".join(f"(:u{i}, :m{i})" for i in range(count))
+    return (f"WITH targets (user_id, message_id) AS (VALUES {values}),"
+            f" moved AS (SELECT cm.{cursor} AS old, m.sort_key AS new FROM targets t"
+            "  JOIN chat_members cm ON cm.conversation_id = :c AND cm.user_id = t.user_id"
+            "  JOIN chat_messages m ON m.conversation_id = :c AND m.id = t.message_id"
+            f"  WHERE m.sort_key > cm.{cursor})"
+            " SELECT id, sort_key, sender_id FROM chat_messages WHERE conversation_id = :c"
+            " AND sort_key > (SELECT min(old) FROM moved) AND sort_key <= (SELECT max(new) FROM moved)"
+            " ORDER BY sort_key DESC LIMIT :n")
 
 
 def _save_cursor(w: Writer, conversation: str, user: str, keys: tuple[str, str], read: bool) -> None:
@@ -49,10 +76,9 @@ def _save_cursor(w: Writer, conversation: str, user: str, keys: tuple[str, str],
 
 
 def _push_statuses(w: Writer, conversation: str, cursors: dict[str, tuple[str, str]],
-                   moved: dict[str, tuple[str, str]]) -> None:
+                   moved: dict[str, tuple[str, str]], messages: list[dict[str, Any]]) -> None:
     """One frame per message whose status changed for someone, to that message's sender."""
-    low, high = min(old for old, _ in moved.values()), max(new for _, new in moved.values())
-    for message in _messages_between(w, conversation, low, high):
+    for message in messages:
         key, sender = message["sort_key"], message["sender_id"]
         changes = [{"user_id": user, "status": participant_status(key, *cursors[user])}
                    for user, (old, new) in sorted(moved.items()) if user != sender and old < key <= new]
@@ -60,11 +86,3 @@ def _push_statuses(w: Writer, conversation: str, cursors: dict[str, tuple[str, s
             w.push(f"chat:{conversation}:{sender}", "status",
                    {"conversation_id": conversation, "message_id": message["id"],
                     "status": message_status(key, sender, cursors), "changes": changes})
-
-
-def _messages_between(w: Writer, conversation: str, low: str, high: str) -> list[dict[str, Any]]:
-    """The newest messages in (low, high], oldest first; older ones keep their status silently."""
-    rows = w.fetch_all("SELECT id, sort_key, sender_id FROM chat_messages WHERE conversation_id = :c"
-                       " AND sort_key > :low AND sort_key <= :high ORDER BY sort_key DESC LIMIT :n",
-                       {"c": conversation, "low": low, "high": high, "n": STATUS_FRAMES_PER_RECEIPT})
-    return rows[::-1]

@@ -85,3 +85,55 @@ def test_unread_counts_and_cursors_follow_reads(new_store):
     assert (f"chat:{CONVERSATION}:{BOB}", MESSAGES[1], [{"user_id": ANN, "status": "read"}]) in statuses
     assert len(statuses) == 5, "an older read than the cursor changes nothing and tells nobody"
     assert (f"chat:{CONVERSATION}:{ANN}", MESSAGES[2], [{"user_id": CID, "status": "delivered"}]) in statuses
+
+
+def long_history(count: int) -> list[Envelope]:
+    started = envelope(1, "ConversationStarted", CONVERSATION, {
+        "kind": "group", "name": "g", "creator_id": ANN, "participant_ids": [ANN, BOB, CID]})
+    messages = [str(uuid4()) for _ in range(count)]
+    posted = [envelope(2 + i, "ChatMessagePosted", message, {
+        "conversation_id": CONVERSATION, "sender_id": ANN, "type_message": "text",
+        "content": {"text": f"m{i}"}}) for i, message in enumerate(messages)]
+    return [started, *posted], messages
+
+
+def delivered(position: int, deliveries: dict[str, str]) -> Envelope:
+    return envelope(position, "ChatMessagesDelivered", str(uuid4()), {
+        "conversation_id": CONVERSATION,
+        "deliveries": [{"user_id": user, "message_id": message} for user, message in deliveries.items()]})
+
+
+def test_a_cursor_moving_over_many_messages_tells_the_newest_hundred(new_store):
+    store = new_store("long")
+    events, messages = long_history(150)
+    frames = apply_batches(store, [ChatView()], [SourceBatch("*", [*events, delivered(200, {CID: messages[149]})])])
+    assert [f["data"]["message_id"] for f in frames if f["type"] == "status"] == messages[50:]
+
+
+def test_a_cursor_that_does_not_move_does_not_widen_what_is_told(new_store):
+    store = new_store("mixed")
+    events, messages = long_history(150)
+    apply_batches(store, [ChatView()], [SourceBatch("*", [*events, delivered(200, {BOB: messages[119]})])])
+    frames = apply_batches(store, [ChatView()], [SourceBatch("*", [
+        delivered(201, {BOB: messages[119], CID: messages[9]})])])
+    statuses = [f for f in frames if f["type"] == "status"]
+    assert [f["data"]["message_id"] for f in statuses] == messages[:10]
+    assert all(change["user_id"] == CID for f in statuses for change in f["data"]["changes"])
+
+
+def test_a_receipt_behind_every_cursor_tells_nobody(new_store):
+    store = new_store("behind")
+    events, messages = long_history(5)
+    apply_batches(store, [ChatView()], [SourceBatch("*", [*events, delivered(100, {BOB: messages[4]})])])
+    frames = apply_batches(store, [ChatView()], [SourceBatch("*", [delivered(101, {BOB: messages[2]})])])
+    assert [f for f in frames if f["type"] == "status"] == []
+
+
+def test_message_frames_name_their_senders_and_every_frame_goes_out_in_log_order(new_store):
+    store = new_store("frames")
+    frames = apply_batches(store, [ChatView()], [SourceBatch("*", history())])
+    assert [f["position"] for f in frames] == sorted(f["position"] for f in frames)
+    senders = {f["data"]["id"]: f["data"]["sender"]["first_name"] for f in frames if f["type"] == "message"}
+    assert senders == dict(zip(MESSAGES, ["Bob", "Bob", "Ann", "Cid"], strict=True))
+    first_status = next(i for i, f in enumerate(frames) if f["type"] == "status")
+    assert all(f["type"] != "message" for f in frames[first_status:])
