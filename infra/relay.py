@@ -37,6 +37,7 @@ from infra.kafka import (
     partition_for,
     topic_for,
 )
+from infra.memory import freeze_startup_objects
 
 log = logging.getLogger("tessera.relay")
 
@@ -259,6 +260,7 @@ def _lead(settings: Settings, recorder: Any, positions: PositionStore, heartbeat
     producer = open_producer(settings, stop, heartbeat)
     relay = Relay(settings, recorder, producer, positions, heartbeat, stop)
     log.info("relaying from position %d", relay.position)
+    freeze_startup_objects()
     try:
         relay.run(listener)
     finally:

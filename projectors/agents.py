@@ -34,6 +34,7 @@ from infra.kafka import (
     topic_partitions,
     watermark_of,
 )
+from infra.memory import freeze_startup_objects
 from projectors.clock import RelayClaims, position_of
 from projectors.projection import Projection, load_projections
 from projectors.runtime import SourceBatch, apply_batches
@@ -200,6 +201,7 @@ def build_app(settings: Settings, projector: Projector, names: list[str] | None)
 
     @app.task
     async def claims() -> None:
+        freeze_startup_objects()  # the app, its agents and tables are up: see infra.memory
         await listen_to_claims(settings, projector, publish)
 
     @app.timer(1.0)

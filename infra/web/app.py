@@ -21,6 +21,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 
 from infra.config import Settings, load_settings
+from infra.memory import freeze_startup_objects
 from infra.runtime import Runtime
 from infra.web.auth import JWTAuthenticationMiddleware
 from infra.web.errors import handle_exception
@@ -90,6 +91,7 @@ def build_app(services: tuple[str, ...] = SERVICES, settings: Settings | None = 
             await runtime.resource(KafkaPushFeed).start(runtime)
         for hook in hooks:
             await hook(runtime)
+        freeze_startup_objects()
 
     async def stop(app: Litestar) -> None:
         await runtime.stop()

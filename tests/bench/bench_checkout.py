@@ -27,21 +27,23 @@ RUNS = (("checkout-spread", "checkout-spread", ("--min-stock", "1000")),
         ("checkout-contended hot row", "checkout-contended", ("--stock", str(STOCK))))
 
 
-def tessera_fixture(served: Served) -> tuple[Path, Path]:
-    """100 well-stocked products and 64 buyers' tokens, written as load.py token files."""
+def tessera_fixture(served: Served) -> tuple[Path, Path, list[str]]:
+    """100 well-stocked products and 64 buyers' tokens, written as load.py token files, and
+    the products' ids."""
     admin = httpx.post(f"{served.base_url}/api/v1/auth/login/", timeout=30,
                        json={"email": "admin@tessera.test", "password": "admin-password-123"})
     admin.raise_for_status()
     admin_token = admin.json()["token"]
     with httpx.Client(base_url=served.base_url, timeout=30,
                       headers={"Authorization": f"Bearer {admin_token}"}) as http:
-        for n in range(PRODUCTS):
-            http.post("/api/v1/products/", json={"name": f"bench-{n}", "price": "9.99",
-                                                 "stock": STOCK}).raise_for_status()
+        products = [http.post("/api/v1/products/", json={"name": f"bench-{n}", "price": "9.99",
+                                                         "stock": STOCK}) for n in range(PRODUCTS)]
+    for product in products:
+        product.raise_for_status()
     tokens, admin_file = WORK / "tessera-tokens.txt", WORK / "tessera-tokens-admin.txt"
     tokens.write_text("".join(signed_up(served.base_url, "buyer")["token"] + "\n" for _ in range(BUYERS)))
     admin_file.write_text(admin_token + "\n")
-    return tokens, admin_file
+    return tokens, admin_file, [product.json()["id"] for product in products]
 
 
 def checkout_run(scenario: str, options: tuple[str, ...], base_url: str, tokens: Path, admin: Path,
@@ -65,14 +67,28 @@ def row(label: str, system: str, summary: dict[str, Any]) -> dict[str, Any]:
 def run(cluster: Any, seconds: float = 20.0) -> list[dict[str, Any]]:
     WORK.mkdir(parents=True, exist_ok=True)
     results: list[dict[str, Any]] = []
+    env = {"TESSERA_DATABASE_URL": cluster.create_database()}
     with (served_peer(cluster.create_database(f"peer_{uuid.uuid4().hex[:8]}"), PEER_SIZES) as peer,
-          tessera_serve({"TESSERA_DATABASE_URL": cluster.create_database()}) as served):
-        tessera_files = tessera_fixture(served)
+          tessera_serve(env) as served):
+        *tessera_files, product_ids = tessera_fixture(served)
+        peer_files = (peer.tokens_file, peer.admin_token_file)
         for label, scenario, options in RUNS:
-            theirs = row(label, "django peer", checkout_run(scenario, options, peer.base_url,
-                                                            peer.tokens_file, peer.admin_token_file, seconds))
+            theirs = row(label, "django peer", checkout_run(scenario, options, peer.base_url, *peer_files,
+                                                            seconds))
             ours = row(label, "tessera", checkout_run(scenario, options, served.base_url, *tessera_files,
                                                       seconds))
-            ours["ratio_to_peer"] = round(ours["per_s"] / theirs["per_s"], 2) if theirs["per_s"] else None
-            results += [ours, theirs]
+            results += [with_ratio(ours, theirs), theirs]
+        # Two processes against the peer's two gunicorn workers: the command service alone,
+        # given the product ids since it serves no listing; `tessera serve` keeps projecting.
+        with tessera_serve(env, "command", "--workers", "2") as commands:
+            theirs = row("checkout-spread", "django peer, again", checkout_run(
+                "checkout-spread", RUNS[0][2], peer.base_url, *peer_files, seconds))
+            ours = row("checkout-spread", "tessera serve command --workers 2", checkout_run(
+                "checkout-spread", ("--product-ids", ",".join(product_ids)), commands.base_url,
+                *tessera_files, seconds))
+            results += [with_ratio(ours, theirs), theirs]
     return results
+
+
+def with_ratio(ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
+    return {**ours, "ratio_to_peer": round(ours["per_s"] / theirs["per_s"], 2) if theirs["per_s"] else None}
