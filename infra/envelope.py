@@ -88,8 +88,8 @@ def event_kind(topic: str) -> EventKind:
 
 
 class _StoredHead(msgspec.Struct):
-    """The envelope fields every stored event carries, decoded by msgspec (in C) rather than
-    parsed field by field in Python."""
+    """The envelope fields every stored event carries, converted by msgspec (in C) from the
+    decoded state rather than parsed field by field in Python."""
 
     timestamp: datetime
     actor_id: UUID | None = None
@@ -97,7 +97,6 @@ class _StoredHead(msgspec.Struct):
 
 
 _decoder = msgspec.json.Decoder()
-_head_decoder = msgspec.json.Decoder(_StoredHead)
 _NAMESPACE_BYTES = ID_NAMESPACE.bytes
 _FULL_TIMESTAMP = len("2026-01-01T00:00:00.000000Z")
 
@@ -112,8 +111,8 @@ def event_id(aggregate_key: str, aggregate_version: int) -> UUID:
 
 def envelope_from_notification(notification: Notification) -> Envelope:
     kind = event_kind(notification.topic)
-    head = _head_decoder.decode(notification.state)
     state = _decoder.decode(notification.state)
+    head = msgspec.convert(state, _StoredHead)
     timestamp_text = state["timestamp"]
     if kind.version > 1:
         state = upcast(kind.cls, state)

@@ -109,10 +109,8 @@ class PostgresTx:
         if len(groups) == 1 and not then_reads:
             self.executemany(*groups[0])
             return []
-        if not groups and len(then_reads) == 1:
-            return [self.fetch_all(*then_reads[0])]
-        if not groups and not then_reads:
-            return []
+        if not groups and len(then_reads) <= 1:
+            return [self.fetch_all(sql, params) for sql, params in then_reads]
         with self.conn.pipeline(), self.conn.cursor() as cursor:
             for sql, rows in groups:
                 cursor.executemany(to_pyformat(sql), rows)

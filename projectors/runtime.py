@@ -11,12 +11,13 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from operator import itemgetter
 from typing import Any
 
 import msgspec
 
 from infra import tracing
-from infra.envelope import Envelope
+from infra.envelope import Envelope, envelope_from_notification
 from projectors.projection import Projection, Writer
 
 FLOOR = "*"
@@ -106,7 +107,8 @@ def apply_batches(store: Any, projections: Sequence[Projection],
                 reached_rows += _raised_floor(projection.name, found, reached_rows, claims)
         _save_positions(writer, reached_rows)
         if push:
-            writer.frames.sort(key=_frame_position)  # stable: a position's frames keep their order
+            # log order, also for frames pushed in `after_batch`; stable within a position
+            writer.frames.sort(key=itemgetter("position"))
             _store_frames(writer, writer.frames)
         writer.flush()
     return writer.frames if push else []
@@ -143,11 +145,6 @@ def _apply_source(projection: Projection, batch: SourceBatch, done: int, writer:
     return max(fresh[-1].position if fresh else done, batch.watermark)
 
 
-def _frame_position(frame: dict[str, Any]) -> int:
-    """Frames go out in log order, also those a projection pushes in `after_batch`."""
-    return frame["position"]  # type: ignore[no-any-return]
-
-
 def _store_frames(writer: Writer, frames: list[dict[str, Any]]) -> None:
     seqs: dict[tuple[str, int], int] = {}
     for frame in frames:
@@ -180,18 +177,6 @@ def reset(store: Any, projection: Projection) -> None:
         tx.execute("DELETE FROM projection_positions WHERE projection = :p", {"p": projection.name})
 
 
-def read_envelopes(recorder: Any, after: int, limit: int) -> list[Envelope]:
-    """The next events of the store's notification log, as envelopes."""
-    notifications = recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False)
-    return _envelopes(notifications)
-
-
-def _envelopes(notifications: Sequence[Any]) -> list[Envelope]:
-    from infra.envelope import envelope_from_notification
-
-    return [envelope_from_notification(n) for n in notifications]
-
-
 def catch_up(recorder: Any, store: Any, projections: Sequence[Projection], *, batch_size: int = 1000,
              stop: int | None = None, push: bool = True,
              read_ahead: bool = False) -> tuple[int, list[dict[str, Any]]]:
@@ -222,7 +207,7 @@ def _log_batches(recorder: Any, after: int, stop: int | None, batch_size: int) -
         notes = recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False)
         if not notes:
             return
-        yield notes, _envelopes(notes)
+        yield notes, [envelope_from_notification(note) for note in notes]
         after = notes[-1].id
 
 
