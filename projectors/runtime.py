@@ -33,10 +33,18 @@ RUNTIME_TABLES = [
 
 _encode = msgspec.json.Encoder().encode
 
+SCHEMA_LOCK = 0x7E55E8A0  # advisory lock key held while a process creates the read-model schema
+
 
 def create_tables(store: Any, projections: Iterable[Projection], extra: Sequence[str] = ()) -> None:
-    """Create the runtime's, the projections' and any `extra` tables (idempotent)."""
+    """Create the runtime's, the projections' and any `extra` tables (idempotent).
+
+    Services start together and each sets up the schema; on PostgreSQL they take turns on an
+    advisory lock, since concurrent `CREATE ... IF NOT EXISTS` of one table can still collide.
+    """
     with store.transaction() as tx:
+        if store.dialect == "postgres":
+            tx.execute("SELECT pg_advisory_xact_lock(:key)", {"key": SCHEMA_LOCK})
         for statement in [*RUNTIME_TABLES, *extra]:
             tx.execute(statement)
         for projection in projections:
