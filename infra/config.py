@@ -47,6 +47,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     upload_max_bytes: int = 10 * 1024 * 1024
     presence_heartbeat_seconds: float = 3.0
     presence_lease_seconds: float = 10.0
+    job_lease_seconds: float = 10.0
     ws_compression: bool = False
 
     @property
@@ -101,6 +102,7 @@ _ENV_NAMES = {
     "upload_max_bytes": "TESSERA_UPLOAD_MAX_BYTES",
     "presence_heartbeat_seconds": "TESSERA_PRESENCE_HEARTBEAT",
     "presence_lease_seconds": "TESSERA_PRESENCE_LEASE",
+    "job_lease_seconds": "TESSERA_JOB_LEASE",
     "ws_compression": "TESSERA_WS_COMPRESSION",
 }
 

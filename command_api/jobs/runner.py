@@ -27,15 +27,15 @@ from infra import metrics
 from infra.envelope import format_timestamp
 
 log = logging.getLogger("tessera.jobs")
-LEASE_SECONDS = 10.0
 SWEEP_GRACE_SECONDS = 3.0
 
 
 class Worker:
     """Claims jobs and runs them on a bounded pool of threads."""
 
-    def __init__(self, runtime: Any, slots: int = 4, lease_seconds: float = LEASE_SECONDS) -> None:
-        self.runtime, self.slots, self.lease_seconds = runtime, slots, lease_seconds
+    def __init__(self, runtime: Any, slots: int = 4, lease_seconds: float | None = None) -> None:
+        self.runtime, self.slots = runtime, slots
+        self.lease_seconds = lease_seconds or runtime.settings.job_lease_seconds
         self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.jobs = runtime.app(JobsApplication)
         self.pool = ThreadPoolExecutor(slots, thread_name_prefix="tessera-job")

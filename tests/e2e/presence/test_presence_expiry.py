@@ -1,7 +1,8 @@
 """Presence across push processes: leases renewed by heartbeats, expired when a process dies.
 
 Defaults: a heartbeat every 3 s and leases of 10 s, so a crashed process's users go offline
-within about 13 s (TESSERA_PRESENCE_HEARTBEAT, TESSERA_PRESENCE_LEASE).
+within about 13 s (TESSERA_PRESENCE_HEARTBEAT, TESSERA_PRESENCE_LEASE); the test stacks use
+1 s and 4 s (tests/fixtures/stack.py).
 """
 from __future__ import annotations
 
