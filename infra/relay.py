@@ -47,7 +47,7 @@ TopicPartition = tuple[str, int]
 # A busy relay starts a batch at most this often: a batch costs about the same CPU (a log
 # read, a produce request, an acknowledgement, a claim, a position write, and a projector
 # transaction downstream) whether it carries one event or fifty.
-STEP_INTERVAL = 0.01
+STEP_INTERVAL = 0.025
 
 
 class Interrupted(Exception):
