@@ -40,6 +40,10 @@ class Projection:
     # secondary `indexes` and builds each once at the end, one sort instead of a btree insert
     # per row. A projection that reads must keep them, or each read becomes a table scan.
     write_only: ClassVar[bool] = False
+    # Tables whose rows are rewritten over and over, with the share of each page PostgreSQL
+    # fills on insert: the room left lets an update that changes no indexed column stay on
+    # its page (HOT) instead of adding index entries.
+    fillfactors: ClassVar[dict[str, int]] = {}
     registry: ClassVar[dict[str, type[Projection]]] = {}
     _handlers: ClassVar[dict[str, str]] = {}
 
@@ -73,8 +77,13 @@ class Projection:
         return [_INDEX_NAME.search(ddl).group(1) for ddl in self.indexes]  # type: ignore[union-attr]
 
     def ddl(self, dialect: str) -> list[str]:
-        statements = [sql_for(dialect, ddl) for ddl in self.tables.values()]
+        statements = [sql_for(dialect, ddl) + self._storage(dialect, table)
+                      for table, ddl in self.tables.items()]
         return statements + [sql_for(dialect, ddl) for ddl in self.indexes]
+
+    def _storage(self, dialect: str, table: str) -> str:
+        fillfactor = self.fillfactors.get(table)
+        return f" WITH (fillfactor = {fillfactor})" if dialect == "postgres" and fillfactor else ""
 
 
 _INDEX_NAME = re.compile(r"INDEX IF NOT EXISTS (\w+)")

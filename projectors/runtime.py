@@ -52,18 +52,26 @@ def create_tables(store: Any, projections: Iterable[Projection], extra: Sequence
                 tx.execute(statement)
 
 
-def _positions(tx: Any, projections: Sequence[str]) -> dict[str, dict[str, int]]:
-    """Every position row of these projections, locked for this transaction (one query)."""
+def _positions(tx: Any, projections: Sequence[str], sources: Sequence[str],
+               everywhere: bool) -> dict[str, dict[str, int]]:
+    """The position rows of these projections on `sources` and their floors, locked for this
+    transaction; with `everywhere`, their other sources' rows too, read without a lock (one
+    round trip). Only rows this batch may move are locked: locking a row is a write."""
     if not projections:
         return {}
-    names = {f"p{i}": name for i, name in enumerate(projections)}
+    params = {f"p{i}": name for i, name in enumerate(projections)}
+    params.update({f"s{i}": source for i, source in enumerate([FLOOR, *sources])})
+    names = ", ".join(f":p{i}" for i in range(len(projections)))
     lock = " FOR UPDATE" if tx.dialect == "postgres" else ""
-    rows = tx.fetch_all(
-        "SELECT projection, source, position FROM projection_positions WHERE projection IN ("
-        + ", ".join(f":{key}" for key in names) + ")" + lock, names)
+    select = f"SELECT projection, source, position FROM projection_positions WHERE projection IN ({names})"
+    reads = [(select + " AND source IN (" + ", ".join(f":s{i}" for i in range(len(sources) + 1)) + ")"
+              + lock, params)]
+    if everywhere:
+        reads.append((select, params))
     found: dict[str, dict[str, int]] = {}
-    for row in rows:
-        found.setdefault(row["projection"], {})[row["source"]] = row["position"]
+    for rows in tx.write_all([], reads):
+        for row in rows:
+            found.setdefault(row["projection"], {})[row["source"]] = row["position"]
     return found
 
 
@@ -73,11 +81,34 @@ def _done(found: dict[str, int], sources: Sequence[str]) -> dict[str, int]:
 
 
 def _save_positions(writer: Writer, reached: list[dict[str, Any]]) -> None:
-    """Queued behind the projections' own writes: the batch's last flush sends them together."""
+    """Queued behind the projections' own writes: the batch's last flush sends them together,
+    as one statement (a row per projection and source moved, the furthest if one moved twice)."""
+    furthest: dict[tuple[str, str], dict[str, Any]] = {}
     for row in reached:
-        writer.execute(
-            "INSERT INTO projection_positions (projection, source, position) VALUES (:p, :s, :pos) "
-            "ON CONFLICT (projection, source) DO UPDATE SET position = excluded.position", row)
+        key = (row["p"], row["s"])
+        if key not in furthest or row["pos"] > furthest[key]["pos"]:
+            furthest[key] = row
+    insert_rows(writer, "INSERT INTO projection_positions (projection, source, position)",
+                ("p", "s", "pos"), [furthest[key] for key in sorted(furthest)],
+                "ON CONFLICT (projection, source) DO UPDATE SET position = excluded.position")
+
+
+ROWS_PER_STATEMENT = 500
+
+
+def insert_rows(writer: Writer, head: str, names: Sequence[str], rows: Sequence[dict[str, Any]],
+                tail: str = "") -> None:
+    """`head VALUES (...), (...) tail` for many rows at once: a batch's dozens of position and
+    frame rows cost the server one statement instead of one each. `names` are the rows' keys
+    in the columns' order; rows that conflict with each other must not be given together."""
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        params: dict[str, Any] = {}
+        values = []
+        for i, row in enumerate(rows[start:start + ROWS_PER_STATEMENT]):
+            for name in names:
+                params[f"{name}{i}"] = row[name]
+            values.append("(" + ", ".join(f":{name}{i}" for name in names) + ")")
+        writer.execute(f"{head} VALUES {', '.join(values)} {tail}".rstrip(), params)
 
 
 class SourceBatch(msgspec.Struct):
@@ -104,7 +135,8 @@ def apply_batches(store: Any, projections: Sequence[Projection],
         chosen = {p.name: [b for b in batches if consumes is None or consumes(p, b.source)]
                   for p in projections}
         claiming = claims is not None and bool(claims.claims)
-        known = _positions(tx, [name for name, mine in chosen.items() if mine or claiming])
+        known = _positions(tx, [name for name, mine in chosen.items() if mine or claiming],
+                           sorted({batch.source for batch in batches}), claiming)
         reached_rows: list[dict[str, Any]] = []
         for projection in projections:
             found = known.get(projection.name, {})
@@ -155,15 +187,16 @@ def _apply_source(projection: Projection, batch: SourceBatch, done: int, writer:
 
 def _store_frames(writer: Writer, frames: list[dict[str, Any]]) -> None:
     seqs: dict[tuple[str, int], int] = {}
+    rows = []
     for frame in frames:
         key = (frame["channel"], frame["position"])
         seq = seqs[key] = seqs.get(key, -1) + 1
         frame["seq"] = seq
-        writer.execute(
-            "INSERT INTO push_frames (position, seq, channel, frame) VALUES (:position, :seq, :channel, :frame) "
-            "ON CONFLICT (channel, position, seq) DO NOTHING",
-            {"position": frame["position"], "seq": seq, "channel": frame["channel"],
-             "frame": _encode(frame).decode()})
+        rows.append({"position": frame["position"], "seq": seq, "channel": frame["channel"],
+                     "frame": _encode(frame).decode()})
+    insert_rows(writer, "INSERT INTO push_frames (position, seq, channel, frame)",
+                ("position", "seq", "channel", "frame"), rows,
+                "ON CONFLICT (channel, position, seq) DO NOTHING")
 
 
 def floor_position(store_tx: Any, projection: str) -> int:
@@ -175,13 +208,15 @@ def floor_position(store_tx: Any, projection: str) -> int:
 
 
 def reset(store: Any, projection: Projection) -> None:
-    """Empty a projection's tables and forget its positions (the first step of a replay).
-    PostgreSQL truncates: a replay after a replay then writes into fresh tables, not among
-    the dead rows a DELETE leaves for vacuum."""
-    empty = "TRUNCATE {}" if store.dialect == "postgres" else "DELETE FROM {}"
+    """Drop a projection's tables, create them from its current DDL and forget its positions
+    (the first step of a replay), in one transaction, so readers see the old rows until the
+    commit. Recreating rather than emptying makes a replay also the migration of a read
+    model whose shape changed, and leaves no dead rows for vacuum."""
     with store.transaction() as tx:
         for table in projection.tables:
-            tx.execute(empty.format(table))
+            tx.execute(f"DROP TABLE IF EXISTS {table}")
+        for statement in projection.ddl(store.dialect):
+            tx.execute(statement)
         tx.execute("DELETE FROM projection_positions WHERE projection = :p", {"p": projection.name})
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import msgspec
 
 from infra.envelope import Envelope
-from projectors.projection import Projection, Writer, on, sql_for
+from projectors.projection import Projection, Writer, on
 
 NAMED_TABLE = """CREATE TABLE IF NOT EXISTS {table} (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, search TEXT NOT NULL, created_at TEXT NOT NULL,
@@ -44,6 +44,7 @@ class CatalogView(Projection):
             tag_ids TEXT NOT NULL, comments_count INTEGER NOT NULL, comments_scale INTEGER NOT NULL,
             listed BOOLEAN NOT NULL, created_at TEXT NOT NULL, created_position BIGINT NOT NULL)""",
     }
+    fillfactors = {"books": 50}  # a book row is rewritten on every comment (see above)
     indexes = (
         "CREATE INDEX IF NOT EXISTS authors_created ON authors (created_position)",
         "CREATE INDEX IF NOT EXISTS tags_created ON tags (created_position)",
@@ -52,18 +53,6 @@ class CatalogView(Projection):
         "CREATE INDEX IF NOT EXISTS books_title ON books (search, created_position) WHERE listed",
         "CREATE INDEX IF NOT EXISTS books_author ON books (author_id, created_position) WHERE listed",
     )
-
-    def ddl(self, dialect: str) -> list[str]:
-        """Books are rewritten on every comment; half-empty pages keep those updates on-page (HOT).
-
-        The storage option is part of `CREATE TABLE` rather than a later `ALTER TABLE`, whose
-        lock would be taken by every process that sets up the schema at start.
-        """
-        statements = super().ddl(dialect)
-        if dialect == "postgres":
-            books = sql_for(dialect, self.tables["books"])
-            statements[statements.index(books)] = books + " WITH (fillfactor = 50)"
-        return statements
 
     @on("AuthorCreated")
     def author_created(self, event: Envelope, w: Writer) -> None:

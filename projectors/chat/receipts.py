@@ -29,8 +29,8 @@ def advance_cursors(w: Writer, conversation: str, targets: dict[str, str], read:
             continue
         moved[user] = (was_read if read else delivered, key)
         cursors[user] = (max(delivered, key), key) if read else (key, was_read)
-        _save_cursor(w, conversation, user, cursors[user], read)
     if moved:
+        _save_cursors(w, conversation, {user: cursors[user] for user in moved}, read)
         _push_statuses(w, conversation, cursors, moved, between[::-1])
 
 
@@ -65,14 +65,23 @@ def _between_sql(count: int, cursor: str) -> str:
             " ORDER BY sort_key DESC LIMIT :n")
 
 
-def _save_cursor(w: Writer, conversation: str, user: str, keys: tuple[str, str], read: bool) -> None:
-    params = {"c": conversation, "u": user, "delivered": keys[0], "read": keys[1]}
-    w.execute("UPDATE chat_members SET delivered_key = :delivered, read_key = :read"
-              " WHERE conversation_id = :c AND user_id = :u", params)
+def _save_cursors(w: Writer, conversation: str, saved: dict[str, tuple[str, str]], read: bool) -> None:
+    """The moved cursors in one statement (a window's deliveries move most of a group at once)."""
+    params: dict[str, Any] = {"c": conversation}
+    rows = []
+    for i, (user, (delivered, was_read)) in enumerate(sorted(saved.items())):
+        params[f"u{i}"], params[f"d{i}"], params[f"r{i}"] = user, delivered, was_read
+        rows.append(f"(:u{i}, :d{i}, :r{i})")
+    w.execute(f"WITH moved (user_id, delivered_key, read_key) AS (VALUES {', '.join(rows)})"
+              " UPDATE chat_members SET delivered_key = moved.delivered_key, read_key = moved.read_key"
+              " FROM moved WHERE chat_members.conversation_id = :c"
+              " AND chat_members.user_id = moved.user_id", params)
     if read:
-        w.execute("UPDATE chat_members SET unread_count = (SELECT count(*) FROM chat_messages m"
-                  " WHERE m.conversation_id = :c AND m.sort_key > :read AND m.sender_id <> :u)"
-                  " WHERE conversation_id = :c AND user_id = :u", params)
+        for i in range(len(rows)):
+            w.execute("UPDATE chat_members SET unread_count = (SELECT count(*) FROM chat_messages m"
+                      " WHERE m.conversation_id = :c AND m.sort_key > :read AND m.sender_id <> :u)"
+                      " WHERE conversation_id = :c AND user_id = :u",
+                      {"c": conversation, "u": params[f"u{i}"], "read": params[f"r{i}"]})
 
 
 def _push_statuses(w: Writer, conversation: str, cursors: dict[str, tuple[str, str]],

@@ -87,7 +87,7 @@ async def count_conversations(store: Any, user_id: str) -> int:
 
 async def conversations_page(store: Any, user_id: str, page: Page) -> list[dict[str, Any]]:
     """The user's conversations, latest activity first."""
-    return await store.fetch_all(f"{CONVERSATION_SQL} ORDER BY me.activity_key DESC, c.id {PAGE_SQL}",
+    return await store.fetch_all(f"{CONVERSATION_SQL} ORDER BY c.last_key DESC, c.id {PAGE_SQL}",
                                  {"u": user_id, **page.params})
 
 
