@@ -41,6 +41,10 @@ class FanoutLoad:
     users: int = 400
     rate: float = 200.0
     seconds: float = 20.0
+    # Unrecorded seconds of the same load first, for both systems: the start-up transients
+    # (JIT of the broker, the database's first autovacuum and analyze after the sign-ups,
+    # cold caches) are not the steady state a rate target is about.
+    warmup: float = 10.0
     sockets: int = 2000
     hold_seconds: float = 30.0
 
@@ -108,7 +112,7 @@ def measure(system: str, label: str, base_url: str, load: FanoutLoad,
             server_cpu: Callable[[], float]) -> list[dict[str, Any]]:
     common = ("--users", str(load.users), "--group-size", str(GROUP_SIZE))
     chat = ws_fanout(base_url, f"{label}-r{load.rate:g}", *common, "--rate", str(load.rate),
-                     "--duration", str(load.seconds), server_cpu=server_cpu)
+                     "--duration", str(load.seconds), "--warmup", str(load.warmup), server_cpu=server_cpu)
     rows = [chat_row(system, load, chat)]
     if load.sockets:
         held = ws_fanout(base_url, f"{label}-sockets{load.sockets}", *common, "--sockets-only",
@@ -120,7 +124,7 @@ def measure(system: str, label: str, base_url: str, load: FanoutLoad,
 @contextmanager
 def tessera_production(cluster: Any) -> Iterator[tuple[str, list[int]]]:
     """PostgreSQL + Kafka: `tessera serve` (the one push process), relay, projector, worker."""
-    with KafkaBroker() as broker, contextmanager(start_production)(cluster, broker.bootstrap) as stack:
+    with KafkaBroker(low_memory=False) as broker, contextmanager(start_production)(cluster, broker.bootstrap) as stack:
         yield stack.base_url, [process.pid for process in stack.processes.values()]
 
 

@@ -198,7 +198,7 @@ def _scenario(mode: str) -> str:
 def production(cluster: Any) -> Iterator[Served]:
     """PostgreSQL + Kafka: `tessera serve`, `tessera relay` and `tessera projector` processes."""
     running = contextmanager(start_production)
-    with KafkaBroker() as broker, running(cluster, broker.bootstrap) as stack:
+    with KafkaBroker(low_memory=False) as broker, running(cluster, broker.bootstrap) as stack:
         yield Served(stack.base_url, stack.processes["serve"].pid)
 
 
