@@ -22,6 +22,7 @@ from command_api.jobs.tasks import JOB_CLASSES
 from infra.config import Settings
 
 log = logging.getLogger("tessera.worker")
+FOLLOW_LIMIT = 500
 RUNNABLE = ("ReportRequested", "ImageUploaded", "ContactsImportRequested", "BroadcastRequested")
 
 
@@ -59,11 +60,20 @@ class EmbeddedWorker:
             await asyncio.sleep(self.poll)
 
     def _follow(self, after: int) -> int:
-        notifications = self.recorder.select_notifications(after, 500, topics=self.topics,
+        """Offer the jobs recorded after `after`; return how far the log has been looked at.
+
+        That is the log's head when it was read, not the last job found: the topic filter
+        makes the database scan every event after `after`, so a follower that only moved on
+        jobs would rescan all events since the last job, ten times a second. The store's
+        notification ids follow commit order, so nothing can still appear below the head."""
+        head = self.recorder.max_notification_id() or 0
+        if head <= after:
+            return after
+        notifications = self.recorder.select_notifications(after, FOLLOW_LIMIT, stop=head, topics=self.topics,
                                                            inclusive_of_start=False)
         for notification in notifications:
             self.worker.offer(UUID(str(notification.originator_id)))
-        return notifications[-1].id if notifications else after
+        return notifications[-1].id if len(notifications) == FOLLOW_LIMIT else head
 
     async def aclose(self) -> None:
         if self._task:
