@@ -206,9 +206,21 @@ def recorder_environment(settings: Settings) -> dict[str, str]:
     }
 
 
+EVENT_STORE_SCHEMA_LOCK = 0x7E55E5C  # advisory lock key held while a process creates the events table
+
+
 def open_recorder(settings: Settings, create_table: bool = True) -> ApplicationRecorder:
-    """The shared recorder, with the events table created if it is missing (unless told it
-    exists: concurrent creation from several processes can fail)."""
+    """The shared recorder, with the events table created if it is missing.
+
+    Processes that start together (the workers of `serve --workers N`, or serve, relay and
+    projector) take turns on PostgreSQL: the library's `CREATE ... IF NOT EXISTS` statements
+    run at once from two sessions fail with "tuple concurrently updated"."""
     environment = {**recorder_environment(settings), "CREATE_TABLE": "y" if create_table else "n"}
     factory = InfrastructureFactory.construct(Environment("tessera", environment))
-    return factory.application_recorder()
+    if not (create_table and settings.database_url):
+        return factory.application_recorder()
+    import psycopg
+
+    with psycopg.connect(settings.database_url, autocommit=True) as turn:
+        turn.execute("SELECT pg_advisory_lock(%s)", (EVENT_STORE_SCHEMA_LOCK,))
+        return factory.application_recorder()  # the lock ends with the connection

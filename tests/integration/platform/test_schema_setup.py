@@ -6,6 +6,8 @@ import threading
 
 import psycopg
 
+from infra.config import load_settings
+from infra.eventstore import open_recorder
 from infra.readstore import PostgresReadStore
 from infra.web.idempotency import TABLES as IDEMPOTENCY_TABLES
 from projectors.projection import load_projections
@@ -35,6 +37,26 @@ def test_processes_setting_up_the_schema_at_once_all_succeed(fresh_database_url)
     finally:
         for store in stores:
             store.close()
+
+
+def test_processes_opening_the_event_store_at_once_all_succeed(fresh_database_url):
+    settings = load_settings({"TESSERA_DATABASE_URL": fresh_database_url, "TESSERA_DB_POOL_SIZE": "1"})
+    start = threading.Barrier(6)
+    failures: list[BaseException] = []
+
+    def open_store() -> None:
+        start.wait()
+        try:
+            open_recorder(settings).datastore.close()
+        except BaseException as error:  # noqa: BLE001 - collected for the assertion below
+            failures.append(error)
+
+    threads = [threading.Thread(target=open_store) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
 
 
 def test_the_books_table_is_created_half_full_for_in_place_updates(fresh_database_url):
