@@ -7,7 +7,7 @@ state), and a refusal for lack of stock first catches up with the store before i
 """
 from __future__ import annotations
 
-from copy import deepcopy
+from copy import copy
 from uuid import UUID
 
 from domain.application import ContextApplication
@@ -26,7 +26,7 @@ class ProductCache:
             if len(self._committed) >= self.max_size:
                 self._committed.clear()
             self._committed[product_id] = product
-        return deepcopy(product)
+        return _working(product)
 
     def remember(self, *products: Product) -> None:
         for product in products:
@@ -47,3 +47,12 @@ class ProductCache:
                 event.mutate(product)
                 changed = True
         return changed
+
+
+def _working(product: Product) -> Product:
+    """A copy to decide on: its fields are immutable values (str, Decimal, int, UUID,
+    datetime), so only the list of pending events must not be shared; a deep copy cost a
+    checkout about 2% of the command process's time."""
+    working = copy(product)
+    working._pending_events = list(product._pending_events)
+    return working
