@@ -69,8 +69,8 @@ class EmbeddedWorker:
         head = self.recorder.max_notification_id() or 0
         if head <= after:
             return after
-        notifications = self.recorder.select_notifications(after, FOLLOW_LIMIT, stop=head, topics=self.topics,
-                                                           inclusive_of_start=False)
+        notifications = self.recorder.select_notifications(
+            after, FOLLOW_LIMIT, stop=head, topics=self.topics, inclusive_of_start=False)
         for notification in notifications:
             self.worker.offer(UUID(str(notification.originator_id)))
         return notifications[-1].id if len(notifications) == FOLLOW_LIMIT else head

@@ -209,9 +209,9 @@ def floor_position(store_tx: Any, projection: str) -> int:
 
 def reset(store: Any, projection: Projection) -> None:
     """Drop a projection's tables, create them from its current DDL and forget its positions
-    (the first step of a replay), in one transaction, so readers see the old rows until the
-    commit. Recreating rather than emptying makes a replay also the migration of a read
-    model whose shape changed, and leaves no dead rows for vacuum."""
+    (the first step of a replay), in one transaction, so no reader finds a table missing.
+    Recreating rather than emptying makes a replay also the migration of a read model whose
+    shape changed, and leaves no dead rows for vacuum."""
     with store.transaction() as tx:
         for table in projection.tables:
             tx.execute(f"DROP TABLE IF EXISTS {table}")

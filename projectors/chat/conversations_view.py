@@ -46,8 +46,8 @@ class ChatView(Projection):
             id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT, creator_id TEXT NOT NULL,
             created_at TEXT NOT NULL, last_message_id TEXT, last_key TEXT NOT NULL)""",
         "chat_members": """CREATE TABLE IF NOT EXISTS chat_members (
-            conversation_id TEXT NOT NULL, user_id TEXT NOT NULL, unread_count INTEGER NOT NULL, delivered_key TEXT NOT NULL, read_key TEXT NOT NULL,
-            PRIMARY KEY (conversation_id, user_id))""",
+            conversation_id TEXT NOT NULL, user_id TEXT NOT NULL, unread_count INTEGER NOT NULL,
+            delivered_key TEXT NOT NULL, read_key TEXT NOT NULL, PRIMARY KEY (conversation_id, user_id))""",
         "chat_messages": """CREATE TABLE IF NOT EXISTS chat_messages (
             id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, sort_key TEXT NOT NULL,
             sender_id TEXT NOT NULL, type_message TEXT NOT NULL, content TEXT NOT NULL,
