@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from infra.envelope import Envelope
@@ -145,6 +145,18 @@ class Writer:
         self.frames.append(
             {"type": frame_type, "channel": channel, "position": self.position, "data": data}
         )
+
+
+def values_of(names: Sequence[str], rows: Sequence[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+    """`(:a0, :b0), (:a1, :b1), ...` for rows given as dicts keyed by `names`, and its
+    parameters: many rows in one statement (`INSERT ... VALUES`, `WITH t AS (VALUES ...)`)."""
+    params: dict[str, Any] = {}
+    values = []
+    for i, row in enumerate(rows):
+        for name in names:
+            params[f"{name}{i}"] = row[name]
+        values.append("(" + ", ".join(f":{name}{i}" for name in names) + ")")
+    return ", ".join(values), params
 
 
 def load_projections(names: list[str] | None = None) -> list[Projection]:

@@ -18,7 +18,7 @@ import msgspec
 
 from infra import tracing
 from infra.envelope import Envelope, envelope_from_notification
-from projectors.projection import Projection, Writer
+from projectors.projection import Projection, Writer, values_of
 
 FLOOR = "*"
 
@@ -64,10 +64,10 @@ def _positions(tx: Any, projections: Sequence[str], sources: Sequence[str],
     names = ", ".join(f":p{i}" for i in range(len(projections)))
     lock = " FOR UPDATE" if tx.dialect == "postgres" else ""
     select = f"SELECT projection, source, position FROM projection_positions WHERE projection IN ({names})"
-    reads = [(select + " AND source IN (" + ", ".join(f":s{i}" for i in range(len(sources) + 1)) + ")"
-              + lock, params)]
+    movable = ", ".join(f":s{i}" for i in range(len(sources) + 1))
+    reads = [(f"{select} AND source IN ({movable}){lock}", params)]
     if everywhere:
-        reads.append((select, params))
+        reads.append((f"{select} AND source NOT IN ({movable})", params))
     found: dict[str, dict[str, int]] = {}
     for rows in tx.write_all([], reads):
         for row in rows:
@@ -102,13 +102,8 @@ def insert_rows(writer: Writer, head: str, names: Sequence[str], rows: Sequence[
     frame rows cost the server one statement instead of one each. `names` are the rows' keys
     in the columns' order; rows that conflict with each other must not be given together."""
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        params: dict[str, Any] = {}
-        values = []
-        for i, row in enumerate(rows[start:start + ROWS_PER_STATEMENT]):
-            for name in names:
-                params[f"{name}{i}"] = row[name]
-            values.append("(" + ", ".join(f":{name}{i}" for name in names) + ")")
-        writer.execute(f"{head} VALUES {', '.join(values)} {tail}".rstrip(), params)
+        values, params = values_of(names, rows[start:start + ROWS_PER_STATEMENT])
+        writer.execute(f"{head} VALUES {values} {tail}".rstrip(), params)
 
 
 class SourceBatch(msgspec.Struct):

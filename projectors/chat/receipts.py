@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.chat.receipt import message_status, participant_status
-from projectors.projection import Writer
+from projectors.projection import Writer, values_of
 
 STATUS_FRAMES_PER_RECEIPT = 100
 
@@ -67,21 +67,19 @@ def _between_sql(count: int, cursor: str) -> str:
 
 def _save_cursors(w: Writer, conversation: str, saved: dict[str, tuple[str, str]], read: bool) -> None:
     """The moved cursors in one statement (a window's deliveries move most of a group at once)."""
-    params: dict[str, Any] = {"c": conversation}
-    rows = []
-    for i, (user, (delivered, was_read)) in enumerate(sorted(saved.items())):
-        params[f"u{i}"], params[f"d{i}"], params[f"r{i}"] = user, delivered, was_read
-        rows.append(f"(:u{i}, :d{i}, :r{i})")
-    w.execute(f"WITH moved (user_id, delivered_key, read_key) AS (VALUES {', '.join(rows)})"
+    rows = [{"u": user, "d": delivered, "r": was_read}
+            for user, (delivered, was_read) in sorted(saved.items())]
+    values, params = values_of(("u", "d", "r"), rows)
+    w.execute(f"WITH moved (user_id, delivered_key, read_key) AS (VALUES {values})"
               " UPDATE chat_members SET delivered_key = moved.delivered_key, read_key = moved.read_key"
               " FROM moved WHERE chat_members.conversation_id = :c"
-              " AND chat_members.user_id = moved.user_id", params)
+              " AND chat_members.user_id = moved.user_id", {**params, "c": conversation})
     if read:
-        for i in range(len(rows)):
+        for row in rows:
             w.execute("UPDATE chat_members SET unread_count = (SELECT count(*) FROM chat_messages m"
                       " WHERE m.conversation_id = :c AND m.sort_key > :read AND m.sender_id <> :u)"
                       " WHERE conversation_id = :c AND user_id = :u",
-                      {"c": conversation, "u": params[f"u{i}"], "read": params[f"r{i}"]})
+                      {"c": conversation, "u": row["u"], "read": row["r"]})
 
 
 def _push_statuses(w: Writer, conversation: str, cursors: dict[str, tuple[str, str]],
