@@ -11,7 +11,7 @@ from __future__ import annotations
 import msgspec
 
 from infra.envelope import Envelope
-from projectors.chat.receipts import advance_cursors
+from projectors.chat.receipts import Receipt, move_cursors, receipt_reads
 from projectors.projection import Projection, Writer, on
 from query_api.chat.payloads import message_payload, person
 
@@ -19,6 +19,7 @@ _encode = msgspec.json.Encoder().encode
 
 
 ANNOUNCED = "chat.announced"  # batch_state key: (position, message) to push after the batch
+RECEIPTS = "chat.receipts"  # batch_state key: the batch's receipts, applied after its messages
 
 
 # A message raises the unread count of the members who have not read past it. Members
@@ -117,16 +118,18 @@ class ChatView(Projection):
             w.batch_state.setdefault(ANNOUNCED, []).append((w.position, message))
 
     def after_batch(self, w: Writer) -> None:
-        """The batch's message frames, with every sender's name and avatar from one read
-        (a read per message cost the projector a round trip each)."""
+        """The batch's receipts and message frames, from one round trip of reads: the
+        senders' names and avatars and every receipt's keys and cursors (a read per message
+        or per receipt cost the projector a round trip each)."""
         announced = w.batch_state.pop(ANNOUNCED, [])
-        if not announced:
-            return
+        receipts = w.batch_state.pop(RECEIPTS, [])
         senders = sorted({message["sender_id"] for _, message in announced})
-        names = {f"s{i}": sender for i, sender in enumerate(senders)}
-        rows = w.fetch_all("SELECT id, first_name, last_name, avatar_url FROM chat_people WHERE id IN ("
-                           + ", ".join(f":{name}" for name in names) + ")", names)
-        people = {row["id"]: row for row in rows}
+        reads = ([_people_read(senders)] if senders else []) + receipt_reads(receipts)
+        if not reads:
+            return
+        found = w.fetch_each(reads)
+        people = {row["id"]: row for row in found.pop(0)} if senders else {}
+        move_cursors(w, receipts, found)
         for position, message in announced:
             w.position = position
             sender = message["sender_id"]
@@ -144,9 +147,17 @@ class ChatView(Projection):
     @on("ChatMessagesDelivered")
     def delivered(self, event: Envelope, w: Writer) -> None:
         targets = {item["user_id"]: item["message_id"] for item in event.data["deliveries"]}
-        advance_cursors(w, event.data["conversation_id"], targets, read=False)
+        w.batch_state.setdefault(RECEIPTS, []).append(
+            Receipt(w.position, event.data["conversation_id"], targets, read=False))
 
     @on("ChatMessageRead")
     def read(self, event: Envelope, w: Writer) -> None:
         d = event.data
-        advance_cursors(w, d["conversation_id"], {d["user_id"]: d["message_id"]}, read=True)
+        w.batch_state.setdefault(RECEIPTS, []).append(
+            Receipt(w.position, d["conversation_id"], {d["user_id"]: d["message_id"]}, read=True))
+
+
+def _people_read(ids: list[str]) -> tuple[str, dict[str, str]]:
+    names = {f"s{i}": person_id for i, person_id in enumerate(ids)}
+    return ("SELECT id, first_name, last_name, avatar_url FROM chat_people WHERE id IN ("
+            + ", ".join(f":{name}" for name in names) + ")", names)

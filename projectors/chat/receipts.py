@@ -2,39 +2,66 @@
 
 A cursor is the sort key of the newest message a participant has received (delivered) or
 read; it covers every earlier message of the conversation. Reading also counts as delivery.
+
+Receipts are applied at the end of a projector batch, all of them after one round trip:
+each receipt's three reads go out together with the other receipts' (and the batch's other
+reads), instead of one round trip per receipt event. The projector thread spent a third of
+its time waiting on those round trips at 200 messages/s, which held up every message frame
+of the same batch.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from domain.chat.receipt import message_status, participant_status
 from projectors.projection import Writer, values_of
 
 STATUS_FRAMES_PER_RECEIPT = 100
 
+Read = tuple[str, dict[str, Any]]
+Rows = list[dict[str, Any]]
 
-def advance_cursors(w: Writer, conversation: str, targets: dict[str, str], read: bool) -> None:
-    """Move each user's cursor to its message (user → message id), never backwards.
 
-    Its three reads go in one round trip: the messages' keys, the members' cursors, and the
+class Receipt(NamedTuple):
+    """One receipt event: users' cursors to move to messages (user → message id)."""
+    position: int
+    conversation: str
+    targets: dict[str, str]
+    read: bool
+
+
+def receipt_reads(receipts: list[Receipt]) -> list[Read]:
+    """Three reads per receipt, in order: the messages' keys, the members' cursors, and the
     messages whose status may change (computed in SQL from the same two)."""
-    keys_read, cursors_read, between_read = _reads(conversation, targets, read)
-    found_keys, found_cursors, between = w.fetch_each([keys_read, cursors_read, between_read])
-    keys = {row["id"]: row["sort_key"] for row in found_keys}
-    cursors = {row["user_id"]: (row["delivered_key"], row["read_key"]) for row in found_cursors}
-    moved: dict[str, tuple[str, str]] = {}
-    for user, message in sorted(targets.items()):
+    return [read for receipt in receipts for read in _reads(receipt.conversation, receipt.targets,
+                                                             receipt.read)]
+
+
+def move_cursors(w: Writer, receipts: list[Receipt], found: list[Rows]) -> None:
+    """Apply receipts in log order from the rows of `receipt_reads`, never moving a cursor
+    backwards. A conversation's cursors are read once, before the batch's receipts moved
+    them, so a later receipt of the same conversation goes on from the earlier one's."""
+    cursors_of: dict[str, dict[str, tuple[str, str]]] = {}
+    for i, receipt in enumerate(receipts):
+        found_keys, found_cursors, between = found[3 * i: 3 * i + 3]
+        cursors = cursors_of.setdefault(receipt.conversation, {
+            row["user_id"]: (row["delivered_key"], row["read_key"]) for row in found_cursors})
+        w.position = receipt.position
+        _advance(w, receipt, {row["id"]: row["sort_key"] for row in found_keys}, cursors, between)
+
+
+def _advance(w: Writer, receipt: Receipt, keys: dict[str, str], cursors: dict[str, tuple[str, str]],
+             between: Rows) -> None:
+    read, moved = receipt.read, {}
+    for user, message in sorted(receipt.targets.items()):
         key, (delivered, was_read) = keys.get(message), cursors.get(user, ("", ""))
         if key is None or user not in cursors or key <= (was_read if read else delivered):
             continue
         moved[user] = (was_read if read else delivered, key)
         cursors[user] = (max(delivered, key), key) if read else (key, was_read)
     if moved:
-        _save_cursors(w, conversation, {user: cursors[user] for user in moved}, read)
-        _push_statuses(w, conversation, cursors, moved, between[::-1])
-
-
-Read = tuple[str, dict[str, Any]]
+        _save_cursors(w, receipt.conversation, {user: cursors[user] for user in moved}, read)
+        _push_statuses(w, receipt.conversation, cursors, moved, between[::-1])
 
 
 def _reads(conversation: str, targets: dict[str, str], read: bool) -> tuple[Read, Read, Read]:

@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from infra.envelope import Envelope
-from infra.readstore import SqliteReadStore
+from infra.readstore import SqliteReadStore, SqliteTx
 from projectors.chat.conversations_view import ChatView
 from projectors.runtime import SourceBatch, apply_batches, create_tables
 
@@ -137,3 +137,36 @@ def test_message_frames_name_their_senders_and_every_frame_goes_out_in_log_order
     assert senders == dict(zip(MESSAGES, ["Bob", "Bob", "Ann", "Cid"], strict=True))
     first_status = next(i for i, f in enumerate(frames) if f["type"] == "status")
     assert all(f["type"] != "message" for f in frames[first_status:])
+
+
+def test_a_batch_reads_for_all_its_receipts_and_message_frames_in_one_round_trip(new_store, monkeypatch):
+    """Receipts wait for the end of the batch: one read of every receipt's cursors and the
+    senders, not a round trip per receipt event while the batch's message frames wait."""
+    store = new_store("one_trip")
+    events, messages = long_history(3)
+    apply_batches(store, [ChatView()], [SourceBatch("*", events)])
+    reading: list[int] = []
+    original = SqliteTx.write_all
+
+    def counted(tx, groups, then_reads=()):
+        if any("chat_" in sql for sql, _ in then_reads):
+            reading.append(len(then_reads))
+        return original(tx, groups, then_reads)
+
+    monkeypatch.setattr(SqliteTx, "write_all", counted)
+    answer = envelope(50, "ChatMessagePosted", str(uuid4()), {
+        "conversation_id": CONVERSATION, "sender_id": BOB, "type_message": "text", "content": {"text": "hi"}})
+    frames = apply_batches(store, [ChatView()], [SourceBatch("*", [
+        delivered(51, {BOB: messages[0]}), answer, delivered(52, {CID: messages[2]}),
+        envelope(53, "ChatMessageRead", str(uuid4()), {
+            "conversation_id": CONVERSATION, "message_id": messages[1], "user_id": BOB})])])
+    assert reading == [1 + 3 * 3], "the sender and three receipts' reads go in one round trip"
+    statuses = [(f["position"], f["data"]["message_id"], f["data"]["changes"]) for f in frames if f["type"] == "status"]
+    assert statuses == [
+        (51, messages[0], [{"user_id": BOB, "status": "delivered"}]),
+        (52, messages[0], [{"user_id": CID, "status": "delivered"}]),
+        (52, messages[1], [{"user_id": CID, "status": "delivered"}]),
+        (52, messages[2], [{"user_id": CID, "status": "delivered"}]),
+        (53, messages[0], [{"user_id": BOB, "status": "read"}]),
+        (53, messages[1], [{"user_id": BOB, "status": "read"}]),
+    ]
