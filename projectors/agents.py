@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -47,9 +48,9 @@ BATCH_SIZE, BATCH_WITHIN = 1000, 0.01
 # A claim reaches the projector a few ms after the events of its relay batch, yet before the
 # agent has taken them (it gathers for BATCH_WITHIN). Applied at once, nearly every relay
 # batch cost two transactions, one of them for the floors alone (35 a second at 200 chat
-# messages/s, a fifth of the projector's time, and the agent's batch waited for it). After
-# this grace the agent's batch has usually raised the floors in its own transaction, and the
-# frames and floors reach the push services in one message.
+# messages/s, a fifth of the projector's time, and the agent's batch waited for it). Heard at
+# once but applied only after this grace, the agent's batch has usually raised the floors in
+# its own transaction, and the frames and floors reach the push services in one message.
 CLAIM_GRACE = 0.03
 FRAMES_PER_MESSAGE = 200
 Record = tuple[str, int, Any, bytes]
@@ -137,10 +138,11 @@ def push_messages(frames: list[dict[str, Any]], projections: list[str],
 
 
 async def listen_to_claims(settings: Settings, projector: Projector, publish: Any) -> None:
-    """Follow the relay's clock topic from its end; after each read, raise floors."""
+    """Follow the relay's clock topic from its end; the agent's batches raise the floors."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
     backoff = 0.2
+    left_behind: asyncio.Task[None] | None = None
     while True:
         consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap.split(","),
                                     group_id=None, enable_auto_commit=False,
@@ -154,13 +156,12 @@ async def listen_to_claims(settings: Settings, projector: Projector, publish: An
             while True:
                 heard = (await consumer.getmany(clock, timeout_ms=1000)).get(clock, [])
                 for record in heard:
-                    projector.claims.hear(decode_claim(record.value))
-                if heard:
-                    await asyncio.sleep(CLAIM_GRACE)
-                    async with projector.lock:
-                        if projector.claims.claims:  # else the agent's batches used them all
-                            await publish(await projector.apply_until_done([]))
+                    projector.claims.hear(decode_claim(record.value), time.monotonic())
+                if heard and (left_behind is None or left_behind.done()):
+                    left_behind = asyncio.create_task(raise_floors_left_behind(projector, publish))
         except asyncio.CancelledError:
+            if left_behind is not None:
+                left_behind.cancel()
             raise
         except Exception as error:  # noqa: BLE001 - markers still move the floors meanwhile
             log.warning("clock topic unreadable (%r); retrying in %.1fs", error, backoff)
@@ -168,6 +169,21 @@ async def listen_to_claims(settings: Settings, projector: Projector, publish: An
             backoff = min(backoff * 2, 5.0)
         finally:
             await consumer.stop()
+
+
+async def raise_floors_left_behind(projector: Projector, publish: Any) -> None:
+    """A claim no agent batch has used `CLAIM_GRACE` after it arrived gets a transaction of
+    its own (at most one per grace), so floors rise also while no event comes for this
+    projector's topics."""
+    while (since := projector.claims.oldest_heard_at()) is not None:
+        due = since + CLAIM_GRACE - time.monotonic()
+        if due > 0:
+            await asyncio.sleep(due)
+            continue
+        async with projector.lock:
+            if projector.claims.oldest_heard_at() == since:
+                await publish(await projector.apply_until_done([]))
+        await asyncio.sleep(CLAIM_GRACE)
 
 
 def build_app(settings: Settings, projector: Projector, names: list[str] | None) -> Any:

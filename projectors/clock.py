@@ -86,11 +86,20 @@ class RelayClaims:
         self.claims: list[Claim] = []
         self.floors: dict[str, int] = {}
         self.found: dict[str, int] = {}
+        self.heard_at: dict[int, float] = {}
 
-    def hear(self, claim: Claim) -> None:
+    def hear(self, claim: Claim, at: float = 0.0) -> None:
+        """`at`: when it arrived (monotonic), for `oldest_heard_at`."""
         if not self.claims or claim.position > self.claims[-1].position:
             self.claims.append(claim)
-            del self.claims[:-CLAIMS_KEPT]
+            self.heard_at[claim.position] = at
+            if len(self.claims) > CLAIMS_KEPT:
+                del self.claims[:-CLAIMS_KEPT]
+                self.heard_at = {kept.position: self.heard_at[kept.position] for kept in self.claims}
+
+    def oldest_heard_at(self) -> float | None:
+        """When the oldest claim some projection has not yet passed arrived; None if none."""
+        return self.heard_at.get(self.claims[0].position) if self.claims else None
 
     def floor(self, projection: str, reached: dict[str, int]) -> int:
         """The highest claim this projection has fully reached (`reached`: source → position)."""
@@ -112,6 +121,7 @@ class RelayClaims:
         if len(self.floors) == len(self.sources):
             lowest = min(self.floors.values())
             self.claims = [claim for claim in self.claims if claim.position > lowest]
+            self.heard_at = {claim.position: self.heard_at.get(claim.position, 0.0) for claim in self.claims}
         return raised
 
     def discard(self) -> None:

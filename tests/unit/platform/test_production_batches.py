@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from uuid import uuid4
@@ -12,6 +13,7 @@ from infra.config import Settings
 from infra.envelope import Envelope, encode_envelope
 from infra.kafka import WATERMARK_HEADER, Claim, Watermarks, contexts, decode_claim, encode_claim, partition_for
 from infra.readstore import SqliteReadStore
+from projectors import agents
 from projectors.agents import Projector, push_messages, source_batches
 from projectors.projection import Projection, load_projections, on
 from projectors.clock import RelayClaims
@@ -181,6 +183,54 @@ def test_a_claim_lifts_each_projection_floor_once_its_own_sources_caught_up(tmp_
         floors = tx.fetch_all("SELECT projection, position FROM projection_positions WHERE source = '*'")
     assert sorted((r["projection"], r["position"]) for r in floors) == [
         ("test_commerce_counter", 8), ("test_identity_counter", 8)]
+
+
+def _claims_scenario(tmp_path, monkeypatch, claim: Claim, agent_batch: list | None) -> tuple[list[dict], list]:
+    """Both partitions applied up to 3; then `claim` is heard and the agent's batch (if any)
+    comes within the grace."""
+    monkeypatch.setattr(agents, "CLAIM_GRACE", 0.05)
+    store = SqliteReadStore(tmp_path / "read.sqlite")
+    projections = [IdentityCounter()]
+    create_tables(store, projections)
+    projector = Projector(Settings(kafka_topic_prefix="t", kafka_partitions=2), store, None, projections)
+    projector.apply([("t.identity", 0, _mark(3), _event(3)), ("t.identity", 1, _mark(3), b"")])
+    published: list[dict] = []
+    applied = projector.apply
+
+    def counted(records: list) -> list[bytes]:
+        published.append({"batch of": len(records)})
+        return applied(records)
+
+    async def publish(messages: list[bytes]) -> None:
+        published.extend(msgspec.json.decode(m) for m in messages)
+
+    async def scenario() -> None:
+        projector.apply = counted  # type: ignore[method-assign]
+        projector.claims.hear(claim, time.monotonic())
+        left_behind = asyncio.create_task(agents.raise_floors_left_behind(projector, publish))
+        if agent_batch:
+            await asyncio.sleep(0.01)
+            async with projector.lock:
+                await publish(projector.apply(agent_batch))
+        await asyncio.wait_for(left_behind, 1.0)
+
+    asyncio.run(scenario())
+    return published, projector.claims.claims
+
+
+def test_a_claim_the_agents_batch_used_costs_no_transaction_of_its_own(tmp_path, monkeypatch):
+    published, left = _claims_scenario(tmp_path, monkeypatch, Claim(8, {"t.identity:0": 8, "t.identity:1": 3}),
+                                       agent_batch=[("t.identity", 0, _mark(8), _event(8))])
+    assert [m.get("batch of", m.get("floors")) for m in published] == [1, {"test_identity_counter": 8}]
+    assert left == []
+
+
+def test_a_claim_no_batch_used_raises_the_floors_alone_after_the_grace(tmp_path, monkeypatch):
+    """The relay's batch went to other topics: nothing comes to the agent."""
+    published, left = _claims_scenario(tmp_path, monkeypatch, Claim(8, {"t.identity:0": 3, "t.identity:1": 3}),
+                                       agent_batch=None)
+    assert [m.get("batch of", m.get("floors")) for m in published] == [0, {"test_identity_counter": 8}]
+    assert left == []
 
 
 def test_the_feed_releases_frames_up_to_a_floor_raised_by_a_claim():
