@@ -4,6 +4,13 @@ Every use happens under the product's lock. A command works on a copy; only a su
 save replaces the cached state, and a failed one drops it. Other processes may have written
 since: a save on stale state fails the store's version check (and is retried from fresh
 state), and a refusal for lack of stock first catches up with the store before it stands.
+
+Once a save has failed that way, the process knows it shares the products with another
+writer (`serve command --workers N`), and from then on catches a cached product up with the
+store before each decision: one indexed read of the events after its version. Without it,
+two workers selling the same 100 products conflicted on most group commits, and a group
+that fails is retried one append at a time, each with its own table lock and disk flush:
+checkout throughput fell to a third and p99 rose tenfold.
 """
 from __future__ import annotations
 
@@ -18,6 +25,7 @@ class ProductCache:
     def __init__(self, app: ContextApplication, max_size: int = 10_000) -> None:
         self.app, self.max_size = app, max_size
         self._committed: dict[UUID, Product] = {}
+        self.shared = False
 
     def working_copy(self, product_id: UUID) -> Product:
         product = self._committed.get(product_id)
@@ -26,13 +34,17 @@ class ProductCache:
             if len(self._committed) >= self.max_size:
                 self._committed.clear()
             self._committed[product_id] = product
+        elif self.shared:
+            self.caught_up(product_id)
         return _working(product)
 
     def remember(self, *products: Product) -> None:
         for product in products:
             self._committed[product.id] = product
 
-    def forget(self, *product_ids: UUID) -> None:
+    def conflicted(self, *product_ids: UUID) -> None:
+        """A save on cached state failed the version check: drop it, and catch up from now on."""
+        self.shared = True
         for product_id in product_ids:
             self._committed.pop(product_id, None)
 

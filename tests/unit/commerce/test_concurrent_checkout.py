@@ -130,3 +130,25 @@ def test_a_save_on_stale_state_is_retried_from_the_store():
     second.place_order(uuid.uuid4(), {product.id: 1})
     first.place_order(uuid.uuid4(), {product.id: 1})
     assert second.adjust_stock(product.id, -7).stock == 0
+
+
+def test_after_one_conflict_a_process_catches_up_before_deciding_instead_of_conflicting_again():
+    first, second = applications(2)
+    product = first.create_product("Pen", Decimal("1.00"), 100)
+    first.place_order(uuid.uuid4(), {product.id: 1})  # cached in the first process
+    conflicts = []
+    save = first.save
+
+    def counted_save(*aggregates):
+        try:
+            return save(*aggregates)
+        except IntegrityError:
+            conflicts.append(aggregates)
+            raise
+
+    first.save = counted_save  # type: ignore[method-assign]
+    for _ in range(3):
+        second.place_order(uuid.uuid4(), {product.id: 1})
+        first.place_order(uuid.uuid4(), {product.id: 1})
+    assert len(conflicts) == 1, "only the first stale save fails; then the cache follows the store"
+    assert first.load(Product, product.id).stock == 93
