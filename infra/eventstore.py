@@ -89,8 +89,8 @@ class GroupCommitRecorder:
     """Wraps an application recorder so concurrent appends share one transaction.
 
     The first caller leads: it takes every queued append, inserts them together, and hands
-    the lead to the next waiter. If the joint insert hits a version conflict, each append is
-    retried alone so only the conflicting command fails.
+    the lead to the next waiter. If the joint insert hits a version conflict, the batch is
+    split until only the conflicting command fails.
     """
 
     def __init__(self, inner: ApplicationRecorder, max_batch: int = 200) -> None:
@@ -147,14 +147,18 @@ class GroupCommitRecorder:
                 self._busy = False
 
     def _commit(self, batch: list[_Append]) -> None:
+        """Insert the batch; on a version conflict, each half again, down to the culprit: one
+        conflicting append among n costs about 2·log2(n) transactions, not n one after the
+        other (each with the table lock and a disk flush)."""
         try:
             ids = self.inner.insert_events([e for a in batch for e in a.events])
         except IntegrityError as conflict:
             if len(batch) == 1:
                 batch[0].finish(None, conflict)
             else:
-                for append in batch:
-                    self._commit([append])
+                middle = len(batch) // 2
+                self._commit(batch[:middle])
+                self._commit(batch[middle:])
             return
         except BaseException as error:  # noqa: BLE001 - handed to every waiting caller
             for append in batch:

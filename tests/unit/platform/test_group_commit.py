@@ -8,7 +8,7 @@ import pytest
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from infra.config import load_settings
-from infra.eventstore import GroupCommitRecorder, last_position, open_recorder
+from infra.eventstore import GroupCommitRecorder, _Append, last_position, open_recorder
 
 
 @pytest.fixture
@@ -64,3 +64,23 @@ def test_the_callers_last_position_is_its_own(recorder):
     recorder.insert_events([stored(uuid4())])
     ids = recorder.insert_events([stored(uuid4()), stored(uuid4())])
     assert last_position.get() == max(ids) == 3
+
+
+def test_one_conflict_in_a_batch_is_found_by_halving_not_by_retrying_every_append(tmp_path):
+    inner = open_recorder(load_settings({}, data_dir=str(tmp_path)))
+    contested = uuid4()
+    inner.insert_events([stored(contested)])
+    inserts = []
+    original = inner.insert_events
+
+    def counted(events, **kwargs):
+        inserts.append(len(events))
+        return original(events, **kwargs)
+
+    inner.insert_events = counted
+    recorder = GroupCommitRecorder(inner)
+    batch = [_Append([stored(uuid4())]) for _ in range(15)] + [_Append([stored(contested)])]
+    recorder._commit(batch)
+    assert isinstance(batch[-1].error, IntegrityError)
+    assert all(append.ids and not append.error for append in batch[:-1])
+    assert len(inserts) <= 2 * 4 + 1, f"{len(inserts)} transactions for one conflict among 16"
