@@ -89,8 +89,8 @@ class GroupCommitRecorder:
     """Wraps an application recorder so concurrent appends share one transaction.
 
     The first caller leads: it takes every queued append, inserts them together, and hands
-    the lead to the next waiter. If the joint insert hits a version conflict, the batch is
-    split until only the conflicting command fails.
+    the lead to the next waiter. If the joint insert hits a version conflict, only the
+    commands whose versions are taken fail; the others are inserted together again.
     """
 
     def __init__(self, inner: ApplicationRecorder, max_batch: int = 200) -> None:
@@ -147,18 +147,27 @@ class GroupCommitRecorder:
                 self._busy = False
 
     def _commit(self, batch: list[_Append]) -> None:
-        """Insert the batch; on a version conflict, each half again, down to the culprit: one
-        conflicting append among n costs about 2·log2(n) transactions, not n one after the
-        other (each with the table lock and a disk flush)."""
+        """Insert the batch; on a version conflict, fail the appends whose versions are taken
+        (found by reading, outside the table lock) and insert the others together. Retrying
+        each append alone cost a transaction with the table lock and a disk flush each, and
+        held up every command of the process behind it: with two command processes selling
+        the same products, p99 rose to half a second."""
         try:
             ids = self.inner.insert_events([e for a in batch for e in a.events])
         except IntegrityError as conflict:
             if len(batch) == 1:
                 batch[0].finish(None, conflict)
-            else:
-                middle = len(batch) // 2
-                self._commit(batch[:middle])
-                self._commit(batch[middle:])
+                return
+            taken = [append for append in batch if self._version_taken(append)]
+            for append in taken:
+                append.finish(None, conflict)
+            rest = [append for append in batch if not append.finished]
+            if taken and rest:
+                self._commit(rest)
+            elif rest:  # nothing found taken (a concurrent insert came and went?): halve
+                middle = len(rest) // 2
+                self._commit(rest[:middle])
+                self._commit(rest[middle:])
             return
         except BaseException as error:  # noqa: BLE001 - handed to every waiting caller
             for append in batch:
@@ -169,6 +178,16 @@ class GroupCommitRecorder:
             count = len(append.events)
             append.finish(list(ids[offset : offset + count]) if ids else ids)
             offset += count
+
+
+    def _version_taken(self, append: _Append) -> bool:
+        """Whether the store already holds the first version this append writes of an aggregate."""
+        first: dict[Any, int] = {}
+        for event in append.events:
+            first[event.originator_id] = min(first.get(event.originator_id, event.originator_version),
+                                             event.originator_version)
+        return any(self.inner.select_events(originator, gt=version - 1, lte=version, limit=1)
+                   for originator, version in first.items())
 
 
 def _without_collisions(queue: list[_Append]) -> tuple[list[_Append], list[_Append]]:

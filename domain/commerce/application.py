@@ -96,7 +96,7 @@ class CommerceApplication(ContextApplication):
         try:
             recordings = self.save(*products, *orders)
         except IntegrityError:
-            self.products.conflicted(*(product.id for product in products))
+            self.products.conflicted()
             raise
         self.products.remember(*products)
         return max((r.notification.id for r in recordings), default=None)

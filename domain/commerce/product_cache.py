@@ -42,11 +42,12 @@ class ProductCache:
         for product in products:
             self._committed[product.id] = product
 
-    def conflicted(self, *product_ids: UUID) -> None:
-        """A save on cached state failed the version check: drop it, and catch up from now on."""
+    def conflicted(self) -> None:
+        """A save on cached state failed the version check: catch up before every decision
+        from now on. The cached state stays (a failed save never touched it): catching it up
+        reads the few events after it, where loading the product anew would replay its whole
+        history, one event per sale, while holding the product's lock."""
         self.shared = True
-        for product_id in product_ids:
-            self._committed.pop(product_id, None)
 
     def caught_up(self, *product_ids: UUID) -> bool:
         """Apply what other processes stored since; whether there was anything."""
