@@ -155,19 +155,7 @@ class GroupCommitRecorder:
         try:
             ids = self.inner.insert_events([e for a in batch for e in a.events])
         except IntegrityError as conflict:
-            if len(batch) == 1:
-                batch[0].finish(None, conflict)
-                return
-            taken = [append for append in batch if self._version_taken(append)]
-            for append in taken:
-                append.finish(None, conflict)
-            rest = [append for append in batch if not append.finished]
-            if taken and rest:
-                self._commit(rest)
-            elif rest:  # nothing found taken (a concurrent insert came and went?): halve
-                middle = len(rest) // 2
-                self._commit(rest[:middle])
-                self._commit(rest[middle:])
+            self._after_conflict(batch, conflict)
             return
         except BaseException as error:  # noqa: BLE001 - handed to every waiting caller
             for append in batch:
@@ -179,6 +167,26 @@ class GroupCommitRecorder:
             append.finish(list(ids[offset : offset + count]) if ids else ids)
             offset += count
 
+
+    def _after_conflict(self, batch: list[_Append], conflict: IntegrityError) -> None:
+        if len(batch) == 1:
+            batch[0].finish(None, conflict)
+            return
+        try:
+            taken = [append for append in batch if self._version_taken(append)]
+        except BaseException as error:  # noqa: BLE001 - the store failed: every caller hears it
+            for append in batch:
+                append.finish(None, error)
+            return
+        for append in taken:
+            append.finish(None, conflict)
+        rest = [append for append in batch if not append.finished]
+        if taken and rest:
+            self._commit(rest)
+        elif rest:  # nothing found taken (a concurrent insert came and went?): halve
+            middle = len(rest) // 2
+            self._commit(rest[:middle])
+            self._commit(rest[middle:])
 
     def _version_taken(self, append: _Append) -> bool:
         """Whether the store already holds the first version this append writes of an aggregate."""

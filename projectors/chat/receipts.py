@@ -44,8 +44,10 @@ def move_cursors(w: Writer, receipts: list[Receipt], found: list[Rows]) -> None:
     cursors_of: dict[str, dict[str, tuple[str, str]]] = {}
     for i, receipt in enumerate(receipts):
         found_keys, found_cursors, between = found[3 * i: 3 * i + 3]
-        cursors = cursors_of.setdefault(receipt.conversation, {
-            row["user_id"]: (row["delivered_key"], row["read_key"]) for row in found_cursors})
+        if receipt.conversation not in cursors_of:
+            cursors_of[receipt.conversation] = {
+                row["user_id"]: (row["delivered_key"], row["read_key"]) for row in found_cursors}
+        cursors = cursors_of[receipt.conversation]
         w.position = receipt.position
         _advance(w, receipt, {row["id"]: row["sort_key"] for row in found_keys}, cursors, between)
 

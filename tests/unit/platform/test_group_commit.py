@@ -84,3 +84,17 @@ def test_a_conflict_in_a_batch_costs_one_more_transaction_not_one_per_append(tmp
     assert isinstance(batch[-1].error, IntegrityError)
     assert all(append.ids and not append.error for append in batch[:-1])
     assert inserts == [16, 15], "the failed group, then the 15 others together"
+
+
+def test_a_store_failure_while_looking_for_the_conflict_reaches_every_caller_of_the_batch(tmp_path):
+    inner = open_recorder(load_settings({}, data_dir=str(tmp_path)))
+    contested = uuid4()
+    inner.insert_events([stored(contested)])
+
+    def unreachable(*args, **kwargs):
+        raise OSError("store unreachable")
+
+    inner.select_events = unreachable
+    batch = [_Append([stored(uuid4())]), _Append([stored(contested)])]
+    GroupCommitRecorder(inner)._commit(batch)
+    assert all(append.finished and isinstance(append.error, OSError) for append in batch)
