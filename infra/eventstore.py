@@ -246,7 +246,9 @@ def open_recorder(settings: Settings, create_table: bool = True) -> ApplicationR
 
     Processes that start together (the workers of `serve --workers N`, or serve, relay and
     projector) take turns on PostgreSQL: the library's `CREATE ... IF NOT EXISTS` statements
-    run at once from two sessions fail with "tuple concurrently updated"."""
+    run at once from two sessions fail with "tuple concurrently updated". Creating the tables
+    also installs the append function (`insert_function_with_table_lock`); a process opened
+    with `create_table=False` relies on its parent having just done so."""
     postgres = bool(settings.database_url)
     environment = {**recorder_environment(settings),
                    "CREATE_TABLE": "y" if create_table and not postgres else "n"}

@@ -95,7 +95,7 @@ class RelayClaims:
             self.heard_at[claim.position] = at
             if len(self.claims) > CLAIMS_KEPT:
                 del self.claims[:-CLAIMS_KEPT]
-                self.heard_at = {kept.position: self.heard_at[kept.position] for kept in self.claims}
+                self._forget_dropped_arrivals()
 
     def oldest_heard_at(self) -> float | None:
         """When the oldest claim some projection has not yet passed arrived; None if none."""
@@ -121,8 +121,11 @@ class RelayClaims:
         if len(self.floors) == len(self.sources):
             lowest = min(self.floors.values())
             self.claims = [claim for claim in self.claims if claim.position > lowest]
-            self.heard_at = {claim.position: self.heard_at.get(claim.position, 0.0) for claim in self.claims}
+            self._forget_dropped_arrivals()
         return raised
+
+    def _forget_dropped_arrivals(self) -> None:
+        self.heard_at = {claim.position: self.heard_at[claim.position] for claim in self.claims}
 
     def discard(self) -> None:
         self.found = {}

@@ -1,9 +1,9 @@
 """Products as this process last stored them, so a checkout does not re-read the store.
 
 Every use happens under the product's lock. A command works on a copy; only a successful
-save replaces the cached state, and a failed one drops it. Other processes may have written
-since: a save on stale state fails the store's version check (and is retried from fresh
-state), and a refusal for lack of stock first catches up with the store before it stands.
+save replaces the cached state. Other processes may have written since: a save on stale state
+fails the store's version check (and is retried on state caught up with the store), and a
+refusal for lack of stock first catches up with the store before it stands.
 
 Once a save has failed that way, the process knows it shares the products with another
 writer (`serve command --workers N`), and from then on catches a cached product up with the
