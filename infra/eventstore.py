@@ -3,7 +3,7 @@
 Three things are added to the library here:
 - `MsgspecMapper` stores an event as its msgspec JSON and upcasts old versions on the way in;
 - `GroupCommitRecorder` appends the events of many concurrent commands in one transaction:
-  the library's PostgreSQL recorder serialises writers on a table lock, so throughput is bound
+  the library's PostgreSQL recorder serialises writers (see `append_function`), so throughput is bound
   by transactions, not rows; batching keeps the gap-free log the relay relies on;
 - `Envelope` is the wire form of an event (CONTRACT §7), the same in every mode.
 """
@@ -148,8 +148,8 @@ class GroupCommitRecorder:
 
     def _commit(self, batch: list[_Append]) -> None:
         """Insert the batch; on a version conflict, fail the appends whose versions are taken
-        (found by reading, outside the table lock) and insert the others together. Retrying
-        each append alone cost a transaction with the table lock and a disk flush each, and
+        (found by reading, outside the append lock) and insert the others together. Retrying
+        each append alone cost a transaction with the append lock and a disk flush each, and
         held up every command of the process behind it: with two command processes selling
         the same products, p99 rose to half a second."""
         try:
@@ -226,7 +226,7 @@ def recorder_environment(settings: Settings) -> dict[str, str]:
             "POSTGRES_POOL_SIZE": str(settings.db_pool_size),
             "POSTGRES_MAX_OVERFLOW": str(settings.db_pool_size),
             "POSTGRES_LOCK_TIMEOUT": "10",
-            "POSTGRES_ENABLE_DB_FUNCTIONS": "y",  # with the table lock put back: `open_recorder`
+            "POSTGRES_ENABLE_DB_FUNCTIONS": "y",  # with writers serialised again: `append_function`
             "CREATE_TABLE": "y",
         }
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
@@ -239,6 +239,7 @@ def recorder_environment(settings: Settings) -> dict[str, str]:
 
 
 EVENT_STORE_SCHEMA_LOCK = 0x7E55E5C  # advisory lock key held while a process creates the events table
+APPEND_LOCK = 0x7E55A99  # advisory lock key every append holds until it commits
 
 
 def open_recorder(settings: Settings, create_table: bool = True) -> ApplicationRecorder:
@@ -247,7 +248,7 @@ def open_recorder(settings: Settings, create_table: bool = True) -> ApplicationR
     Processes that start together (the workers of `serve --workers N`, or serve, relay and
     projector) take turns on PostgreSQL: the library's `CREATE ... IF NOT EXISTS` statements
     run at once from two sessions fail with "tuple concurrently updated". Creating the tables
-    also installs the append function (`insert_function_with_table_lock`); a process opened
+    also installs the append function (`append_function`); a process opened
     with `create_table=False` relies on its parent having just done so."""
     postgres = bool(settings.database_url)
     environment = {**recorder_environment(settings),
@@ -258,30 +259,37 @@ def open_recorder(settings: Settings, create_table: bool = True) -> ApplicationR
     import psycopg
 
     recorder.sql_create_statements[recorder.create_insert_function_statement_index] = \
-        insert_function_with_table_lock(recorder)
+        append_function(recorder)
     with psycopg.connect(settings.database_url, autocommit=True) as turn:
         turn.execute("SELECT pg_advisory_lock(%s)", (EVENT_STORE_SCHEMA_LOCK,))
         recorder.create_table()  # the lock ends with the connection
     return recorder
 
 
-def insert_function_with_table_lock(recorder: Any) -> Any:
-    """The library's insert function (its "db functions" mode), plus its default mode's table lock.
+def append_function(recorder: Any) -> Any:
+    """The library's insert function (its "db functions" mode) with writers serialised again.
 
-    The default mode appends in a client-side transaction: BEGIN, lock the table, insert, a
-    round trip for the ids, then COMMIT; the table lock is held across both round trips and
-    whatever keeps the client's thread from running (the GIL, under load). pg_stat_activity
+    The library's default mode appends in a client-side transaction: BEGIN, lock the table,
+    insert, a round trip for the ids, then COMMIT; the lock is held across both round trips
+    and whatever keeps the client's thread from running (the GIL, under load). pg_stat_activity
     during a two-process checkout run found the lock holder idle in its transaction about a
     third of the time. The function does it all in one statement. Its own mode drops the lock,
     which would let a later position commit before an earlier one, and a log follower skip
-    the earlier one for good: the lock stays, so commit order is still position order."""
+    the earlier one for good: so every append still holds one lock until it commits, and
+    commit order stays position order.
+
+    That lock is an advisory one, not the library's `LOCK TABLE ... IN EXCLUSIVE MODE`: the
+    table lock also conflicts with the lock VACUUM and ANALYZE hold for their whole run, so
+    each autovacuum of the events table stopped every append (120 ms stalls in a 100 s
+    checkout run, and an anti-wraparound vacuum of a large table is not cancelled: minutes).
+    Every writer appends through this function, so the advisory lock serialises them all."""
     from psycopg.sql import SQL, Identifier
 
     return SQL(
         "CREATE OR REPLACE FUNCTION {schema}.{insert_events}(events {schema}.{event}[]) "
         "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ BEGIN"
         "    SET LOCAL lock_timeout = '{lock_timeout}s';"
-        "    LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE;"
+        "    PERFORM pg_advisory_xact_lock({append_lock});"
         "    NOTIFY {channel};"
         "    RETURN QUERY INSERT INTO {schema}.{table} AS t (originator_id, originator_version, topic, state)"
         "    SELECT originator_id, originator_version, topic, state FROM unnest(events)"
@@ -290,6 +298,7 @@ def insert_function_with_table_lock(recorder: Any) -> Any:
     ).format(
         insert_events=Identifier(recorder.pg_function_name_insert_events),
         lock_timeout=recorder.datastore.lock_timeout,
+        append_lock=SQL(str(APPEND_LOCK)),
         channel=Identifier(recorder.channel_name),
         event=Identifier(recorder.stored_event_type_name),
         schema=Identifier(recorder.datastore.schema),

@@ -9,7 +9,7 @@ Once a save has failed that way, the process knows it shares the products with a
 writer (`serve command --workers N`), and from then on catches a cached product up with the
 store before each decision: one indexed read of the events after its version. Without it,
 two workers selling the same 100 products conflicted on most group commits, and a group
-that fails is retried one append at a time, each with its own table lock and disk flush:
+that fails is retried one append at a time, each with its own append lock and disk flush:
 checkout throughput fell to a third and p99 rose tenfold.
 """
 from __future__ import annotations
