@@ -3,8 +3,8 @@
 Three things are added to the library here:
 - `MsgspecMapper` stores an event as its msgspec JSON and upcasts old versions on the way in;
 - `GroupCommitRecorder` appends the events of many concurrent commands in one transaction:
-  the library's PostgreSQL recorder serialises writers (see `append_function`), so throughput is bound
-  by transactions, not rows; batching keeps the gap-free log the relay relies on;
+  appends are serialised (see `append_function`), so throughput is bound by transactions,
+  not rows; batching keeps the gap-free log the relay relies on;
 - `Envelope` is the wire form of an event (CONTRACT §7), the same in every mode.
 """
 from __future__ import annotations
@@ -282,7 +282,9 @@ def append_function(recorder: Any) -> Any:
     table lock also conflicts with the lock VACUUM and ANALYZE hold for their whole run, so
     each autovacuum of the events table stopped every append (120 ms stalls in a 100 s
     checkout run, and an anti-wraparound vacuum of a large table is not cancelled: minutes).
-    Every writer appends through this function, so the advisory lock serialises them all."""
+    Every writer appends through this function, so the advisory lock serialises them all.
+    The key is one per database: event stores in other schemas of it take turns with these
+    appends too, which costs them throughput, never order."""
     from psycopg.sql import SQL, Identifier
 
     return SQL(

@@ -14,7 +14,8 @@ from infra.eventstore import APPEND_LOCK, open_recorder
 
 
 def stored(version: int = 1) -> StoredEvent:
-    return StoredEvent(originator_id=uuid.uuid4(), originator_version=version, topic="t:T", state=b"{}")
+    return StoredEvent(originator_id=uuid.uuid4(), originator_version=version, topic="t:T",
+                       state=b"{}")
 
 
 def opened(url: str):
