@@ -167,7 +167,6 @@ class GroupCommitRecorder:
             append.finish(list(ids[offset : offset + count]) if ids else ids)
             offset += count
 
-
     def _after_conflict(self, batch: list[_Append], conflict: IntegrityError) -> None:
         if len(batch) == 1:
             batch[0].finish(None, conflict)
@@ -285,7 +284,7 @@ def append_function(recorder: Any) -> Any:
     Every writer appends through this function, so the advisory lock serialises them all.
     The key is one per database: event stores in other schemas of it take turns with these
     appends too, which costs them throughput, never order."""
-    from psycopg.sql import SQL, Identifier
+    from psycopg.sql import SQL, Identifier, Literal
 
     return SQL(
         "CREATE OR REPLACE FUNCTION {schema}.{insert_events}(events {schema}.{event}[]) "
@@ -300,7 +299,7 @@ def append_function(recorder: Any) -> Any:
     ).format(
         insert_events=Identifier(recorder.pg_function_name_insert_events),
         lock_timeout=recorder.datastore.lock_timeout,
-        append_lock=SQL(str(APPEND_LOCK)),
+        append_lock=Literal(APPEND_LOCK),
         channel=Identifier(recorder.channel_name),
         event=Identifier(recorder.stored_event_type_name),
         schema=Identifier(recorder.datastore.schema),
