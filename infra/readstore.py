@@ -62,7 +62,7 @@ class Tx(Protocol):
 class ReadStore(Protocol):
     dialect: str
 
-    def transaction(self) -> Any: ...
+    def transaction(self, durable: bool = True) -> Any: ...
     async def fetch_all(self, sql: str, params: Params = None) -> list[Row]: ...
     async def fetch_one(self, sql: str, params: Params = None) -> Row | None: ...
     def close(self) -> None: ...
@@ -153,8 +153,12 @@ class PostgresReadStore:
         return self._async_pool
 
     @contextmanager
-    def transaction(self) -> Iterator[PostgresTx]:
+    def transaction(self, durable: bool = True) -> Iterator[PostgresTx]:
+        """`durable=False` commits without waiting for the disk flush: for writes a crash may
+        lose because they are restated later (a projection's floor), never for applied events."""
         with self.pool.connection() as conn, conn.transaction():
+            if not durable:
+                conn.execute("SET LOCAL synchronous_commit TO off")
             yield PostgresTx(conn)
 
     async def fetch_all(self, sql: str, params: Params = None) -> list[Row]:
@@ -225,7 +229,8 @@ class SqliteReadStore:
         return conn
 
     @contextmanager
-    def transaction(self) -> Iterator[SqliteTx]:
+    def transaction(self, durable: bool = True) -> Iterator[SqliteTx]:
+        """`durable` is accepted for the protocol; the writer's own synchronous setting holds."""
         with self._write_lock:
             self._writer.execute("BEGIN IMMEDIATE")
             try:

@@ -117,14 +117,15 @@ class SourceBatch(msgspec.Struct):
 def apply_batches(store: Any, projections: Sequence[Projection],
                   batches: Sequence[SourceBatch], push: bool = True,
                   consumes: Callable[[Projection, str], bool] | None = None,
-                  claims: Any = None) -> list[dict[str, Any]]:
+                  claims: Any = None, durable: bool = True) -> list[dict[str, Any]]:
     """Apply every batch to every projection in one transaction; return the push frames.
 
     A replay passes `push=False`: rebuilding history must not re-send old frames to clients.
     `consumes(projection, source)` limits each projection to its own sources (Kafka topics).
     `claims` (a `projectors.clock.RelayClaims`) raises each projection's floor row.
+    `durable=False` only for a batch of claims alone (see `Projector.apply`).
     """
-    with store.transaction() as tx:
+    with store.transaction(durable=durable) as tx:
         writer = Writer(tx)
         writer.pushing = push
         chosen = {p.name: [b for b in batches if consumes is None or consumes(p, b.source)]

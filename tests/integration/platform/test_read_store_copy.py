@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from infra.readstore import PostgresReadStore
 
@@ -43,3 +44,20 @@ def test_a_duplicate_in_a_copied_batch_fails_the_whole_transaction(store, fresh_
         tx.executemany(INSERT, duplicated)
     with psycopg.connect(fresh_database_url) as conn:
         assert conn.execute("SELECT count(*) FROM copied").fetchone() == (0,)
+
+
+def test_a_transaction_that_need_not_be_durable_leaves_its_pooled_connection_durable(fresh_database_url):
+    """A projector's floors-only batch skips the commit's disk flush; the next transaction on
+    the same connection (pool of one) applies events and must wait for it again. The test
+    cluster runs without flushes, so this database is set to flush first."""
+    with psycopg.connect(fresh_database_url, autocommit=True) as conn:
+        name = conn.execute("SELECT current_database()").fetchone()[0]
+        conn.execute(sql.SQL("ALTER DATABASE {} SET synchronous_commit TO on").format(sql.Identifier(name)))
+    store = PostgresReadStore(fresh_database_url, pool_size=1)
+    try:
+        with store.transaction(durable=False) as tx:
+            assert tx.fetch_one("SHOW synchronous_commit")["synchronous_commit"] == "off"
+        with store.transaction() as tx:
+            assert tx.fetch_one("SHOW synchronous_commit")["synchronous_commit"] == "on"
+    finally:
+        store.close()

@@ -233,6 +233,28 @@ def test_a_claim_no_batch_used_raises_the_floors_alone_after_the_grace(tmp_path,
     assert left == []
 
 
+def test_only_a_batch_of_claims_alone_commits_without_waiting_for_the_disk(tmp_path):
+    """Floors are restated by every later claim and no Kafka offset waits on them; a batch
+    with records is acknowledged to Kafka after its commit, so it must be durable."""
+    store = SqliteReadStore(tmp_path / "read.sqlite")
+    projections = [IdentityCounter()]
+    create_tables(store, projections)
+    durability: list[bool] = []
+    transaction = store.transaction
+
+    def recorded(durable: bool = True):
+        durability.append(durable)
+        return transaction(durable=durable)
+
+    store.transaction = recorded  # type: ignore[method-assign]
+    projector = Projector(Settings(kafka_topic_prefix="t", kafka_partitions=2), store, None, projections)
+    projector.apply([("t.identity", 0, _mark(3), _event(3)), ("t.identity", 1, _mark(3), b"")])
+    projector.claims.hear(Claim(8, {"t.identity:0": 3, "t.identity:1": 3}))
+    assert projector.apply([])
+    projector.apply([("t.identity", 1, _mark(9), b"")])
+    assert durability == [True, False, True]
+
+
 def test_the_feed_releases_frames_up_to_a_floor_raised_by_a_claim():
     async def scenario() -> list[int]:
         hub = PushHub(store=None, ordered_by_watermark=True)
