@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import asyncio
 
+import msgspec
+
 from infra.readstore import SqliteReadStore
 from projectors.runtime import RUNTIME_TABLES
 from query_api.push.hub import PushHub
+from query_api.push.sockets import wire_text
 
 
 def frame(position, channel="c", seq=0):
@@ -52,3 +55,13 @@ def test_resume_reads_the_backlog_then_live_frames_without_duplicates(tmp_path):
         return await received(subscription, 3, since=1)
 
     assert asyncio.run(scenario()) == [2, 3, 4]
+
+
+def test_a_frame_goes_out_as_its_four_contract_fields_encoded_once_for_every_socket():
+    """Twenty sockets on a chat channel get the same dict from the hub: the text is the
+    contract's `{type, channel, position, data}` (no `seq`, no `ephemeral`), made once."""
+    shared = {**frame(7), "ephemeral": False}
+    first = wire_text(shared)
+    assert msgspec.json.decode(first) == {"type": "t", "channel": "c", "position": 7, "data": {"p": 7}}
+    shared["data"] = {"changed": True}  # a second encoding would show this
+    assert wire_text(shared) is first
