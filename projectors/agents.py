@@ -51,7 +51,8 @@ BATCH_SIZE, BATCH_WITHIN = 1000, 0.01
 # messages/s, a fifth of the projector's time, and the agent's batch waited for it). Heard at
 # once but applied only after this grace, the agent's batch has usually raised the floors in
 # its own transaction, and the frames and floors reach the push services in one message.
-# A 10 ms grace gave a worse fan-out tail than 30 ms (p99 360 and 287 ms vs 168 and 155).
+# A 10 ms grace looked worse than 30 ms (fan-out p99 360 and 287 ms in two runs, 125-168 ms
+# with 30 ms), though this machine's speed drifts enough that two runs only hint at it.
 # The transaction of floors alone skips the commit's disk flush (`Projector.apply`).
 CLAIM_GRACE = 0.03
 FRAMES_PER_MESSAGE = 200
@@ -97,10 +98,10 @@ class Projector:
         A batch of claims alone commits without waiting for the disk: a floor only restates
         what committed batches already hold, every later claim restates it, and no Kafka
         offset is acknowledged on it, so a crash can only lower it until the next claim.
-        At 200 chat messages/s, five interleaved runs each way gave a fan-out p99 of 208-388
-        ms with the flush and 137-168 ms without it. About one such transaction a second
-        runs, so its own time does not explain that much: the agent's batches got faster too
-        (p50 6.0 -> 5.2 ms, p99 55 -> 38 ms), for a reason not yet found.
+        At 200 chat messages/s, fourteen alternating runs gave a fan-out p99 of 171-388 ms
+        with the flush and 125-168 ms without it, at the same CPU per message. About one
+        such transaction runs a second, so its own wait does not explain that much; why it
+        matters so much is not established.
         """
         batches = source_batches(records)
         try:
