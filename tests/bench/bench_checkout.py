@@ -4,7 +4,9 @@ Both systems are driven by the same `../shared/bench/load.py` (`checkout-spread`
 products, `checkout-contended` on one product), one system at a time, alternating (both served throughout), so a
 change in the machine's load hits both. Tessera runs as `tessera serve` on PostgreSQL; the
 peer as its README says (gunicorn, 2 sync workers). Oversell is checked by load.py and again
-here against Tessera's event store-backed listing.
+here against Tessera's event store-backed listing. Every run starts once both systems are
+quiet, so neither pays for the other's leftover work (Tessera projecting the orders of its
+previous run); the wait is reported as `quiet_after_s`.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from typing import Any
 import httpx
 
 from tests.bench.peer import WORK, run_load, served_peer
-from tests.bench.serve import Served, signed_up, tessera_serve
+from tests.bench.serve import Served, UsesCpu, signed_up, tessera_serve, wait_until_quiet
 
 PEER_SIZES = {"authors": 20, "books": 200, "comments": 1000, "courses": 50, "products": 100,
               "users": 200, "tags": 10}
@@ -47,9 +49,10 @@ def tessera_fixture(served: Served) -> tuple[Path, Path, list[str]]:
 
 
 def checkout_run(scenario: str, options: tuple[str, ...], base_url: str, tokens: Path, admin: Path,
-                 seconds: float) -> dict[str, Any]:
+                 seconds: float, quiet: tuple[UsesCpu, ...]) -> dict[str, Any]:
     files = ("--tokens-file", str(tokens), "--admin-token-file", str(admin))
-    return run_load(base_url, scenario, *files, *options, seconds=seconds)
+    waited = wait_until_quiet(*quiet)
+    return {**run_load(base_url, scenario, *files, *options, seconds=seconds), "quiet_after_s": waited}
 
 
 def row(label: str, system: str, summary: dict[str, Any]) -> dict[str, Any]:
@@ -61,7 +64,8 @@ def row(label: str, system: str, summary: dict[str, Any]) -> dict[str, Any]:
             "ok_per_s": summary["ok_rps"], "p50_ms": latency["p50"], "p99_ms": latency["p99"],
             "oversold": checkout.get("oversold"), "sold": checkout.get("units_sold"),
             "consistent": checkout.get("consistent"), "stock_final": checkout.get("stock_final"),
-            "sold_out_s": checkout.get("last_success_s") if sold_out else None, "status": summary["status"]}
+            "sold_out_s": checkout.get("last_success_s") if sold_out else None,
+            "quiet_after_s": summary["quiet_after_s"], "status": summary["status"]}
 
 
 def run(cluster: Any, seconds: float = 20.0) -> list[dict[str, Any]]:
@@ -74,18 +78,19 @@ def run(cluster: Any, seconds: float = 20.0) -> list[dict[str, Any]]:
         peer_files = (peer.tokens_file, peer.admin_token_file)
         for label, scenario, options in RUNS:
             theirs = row(label, "django peer", checkout_run(scenario, options, peer.base_url, *peer_files,
-                                                            seconds))
+                                                            seconds, (peer, served)))
             ours = row(label, "tessera", checkout_run(scenario, options, served.base_url, *tessera_files,
-                                                      seconds))
+                                                      seconds, (peer, served)))
             results += [with_ratio(ours, theirs), theirs]
         # Two processes against the peer's two gunicorn workers: the command service alone,
         # given the product ids since it serves no listing; `tessera serve` keeps projecting.
         with tessera_serve(env, "command", "--workers", "2") as commands:
+            quiet = (peer, served, commands)
             theirs = row("checkout-spread", "django peer, again", checkout_run(
-                "checkout-spread", RUNS[0][2], peer.base_url, *peer_files, seconds))
+                "checkout-spread", RUNS[0][2], peer.base_url, *peer_files, seconds, quiet))
             ours = row("checkout-spread", "tessera serve command --workers 2", checkout_run(
                 "checkout-spread", ("--product-ids", ",".join(product_ids)), commands.base_url,
-                *tessera_files, seconds))
+                *tessera_files, seconds, quiet))
             results += [with_ratio(ours, theirs), theirs]
     return results
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -39,6 +40,27 @@ class Served:
                 continue
             total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         return total
+
+
+class UsesCpu(Protocol):
+    def cpu_seconds(self) -> float: ...
+
+
+def wait_until_quiet(*servers: UsesCpu, busy: float = 0.05, window: float = 0.5,
+                     timeout: float = 120.0) -> float:
+    """Wait until the servers together use under `busy` of a core over `window` seconds;
+    the seconds waited. A system measured right after another must not share the two cores
+    with the first one's leftovers (projections catching up on the burst just sent), or
+    the second system's figure pays for the first's work."""
+    started = time.perf_counter()
+    used = sum(server.cpu_seconds() for server in servers)
+    while time.perf_counter() - started < timeout:
+        time.sleep(window)
+        now = sum(server.cpu_seconds() for server in servers)
+        if now - used < busy * window:
+            break
+        used = now
+    return round(time.perf_counter() - started, 1)
 
 
 @contextmanager
