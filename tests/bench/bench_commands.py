@@ -4,6 +4,11 @@ The command is POST `projects/` (tenancy): JWT check, one aggregate read (the te
 membership), one event appended. Registration would measure argon2 instead. The ceiling is
 a plain psycopg loop, 32 connections, inserting rows shaped like the store's own (same
 columns, bigserial position, unique index) one per transaction, on the same cluster.
+
+Two floors say how far the 30%-of-ceiling target is from what any command could reach here,
+both with the same driver and concurrency on the same two cores: `GET health/` on the two
+command workers (no token, no database: a request that does nothing), and `GET users/me/`
+on two query workers (the bearer check every route makes and one indexed read of the user).
 """
 from __future__ import annotations
 
@@ -84,6 +89,12 @@ def create_project_load(served: Served, seconds: float, concurrency: int,
         concurrency=concurrency, seconds=seconds, server_cpu=served.cpu_seconds))
 
 
+def get_load(served: Served, path: str, seconds: float, concurrency: int,
+             headers: dict[str, str] | None = None) -> dict[str, Any]:
+    return asyncio.run(closed_loop(served.base_url, headers or {}, lambda i: ("GET", path, None),
+                                   concurrency=concurrency, seconds=seconds, server_cpu=served.cpu_seconds))
+
+
 def run(cluster: Any, seconds: float = 15.0, concurrency: int = 32) -> list[dict[str, Any]]:
     ceiling = raw_insert_ceiling(cluster.create_database(), concurrency, min(seconds, 10.0))
     env = {"TESSERA_DATABASE_URL": cluster.create_database()}
@@ -91,11 +102,17 @@ def run(cluster: Any, seconds: float = 15.0, concurrency: int = 32) -> list[dict
         single = create_project_load(served, seconds, concurrency)
         with tessera_serve(env, "command", "--workers", "2") as commands:
             workers = create_project_load(commands, seconds, concurrency, signup=served)
+            floor = get_load(commands, "/api/v1/health/", seconds, concurrency)
+        with tessera_serve(env, "query", "--workers", "2") as queries:
+            reader = {"Authorization": f"Bearer {signed_up(served.base_url, 'bench-reader')['token']}"}
+            bearer = get_load(queries, "/api/v1/users/me/", seconds, concurrency, reader)
     return [
         {"scenario": "store ceiling: psycopg insert, 1 row/tx", "per_s": ceiling["rows_per_s"],
          **ceiling},
         command_row("command: POST projects/ (tessera serve, PG)", single, ceiling),
         command_row("command: POST projects/ (serve command --workers 2, PG)", workers, ceiling),
+        command_row("floor: GET health/, no database (serve command --workers 2)", floor, ceiling),
+        command_row("floor: GET users/me/, bearer check + one read (serve query --workers 2)", bearer, ceiling),
     ]
 
 
