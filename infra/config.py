@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 import msgspec
 
@@ -49,6 +50,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     presence_lease_seconds: float = 10.0
     job_lease_seconds: float = 10.0
     ws_compression: bool = False
+    password_hashing: Literal["recommended", "cheapest"] = "recommended"
 
     @property
     def is_production(self) -> bool:
@@ -69,6 +71,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise ConfigurationError("TESSERA_SECRET_KEY must be set to a secret of 32+ characters")
         if self.app_key == DEV_APP_KEY:
             raise ConfigurationError("TESSERA_APP_KEY must be set in production")
+        if self.password_hashing != "recommended":
+            raise ConfigurationError("TESSERA_PASSWORD_HASHING=cheapest is for test suites; "
+                                     "production hashes with the recommended parameters")
 
 
 _ENV_NAMES = {
@@ -104,6 +109,7 @@ _ENV_NAMES = {
     "presence_lease_seconds": "TESSERA_PRESENCE_LEASE",
     "job_lease_seconds": "TESSERA_JOB_LEASE",
     "ws_compression": "TESSERA_WS_COMPRESSION",
+    "password_hashing": "TESSERA_PASSWORD_HASHING",
 }
 
 
