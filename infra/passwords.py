@@ -8,6 +8,9 @@ profile and accepts hashes made with either.
 """
 from __future__ import annotations
 
+import secrets
+from functools import cache
+
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -22,9 +25,15 @@ def hash_password(password: str, profile: str = "recommended") -> str:
 
 
 def verify_password(password_hash: str, password: str) -> bool:
-    if not password_hash or password_hash == UNUSABLE:
-        return False
+    """Whether `password` matches; with no usable hash (an unknown email, an account without
+    a password) it checks against a decoy instead, so both cost the same time."""
+    usable = bool(password_hash) and password_hash != UNUSABLE
     try:
-        return _HASHERS["recommended"].verify(password_hash, password)
+        return _HASHERS["recommended"].verify(password_hash if usable else _decoy(), password) and usable
     except (VerificationError, InvalidHashError):
         return False
+
+
+@cache
+def _decoy() -> str:
+    return _HASHERS["recommended"].hash(secrets.token_urlsafe(16))

@@ -39,8 +39,11 @@ class IdentityApplication(ContextApplication):
         return self.load(User, claim.user_id)
 
     def authenticate(self, email: str, password: str, verify: Callable[[str, str], bool]) -> User:
+        """The password is checked even for an unknown email (against no hash: `verify("", …)`
+        spends what a real check does), so the answer's timing does not tell who has an account."""
         user = self.user_by_email(email)
-        if user is None or not user.is_active or not verify(user.password_hash, password):
+        matches = verify(user.password_hash if user is not None else "", password)
+        if user is None or not user.is_active or not matches:
             raise InvalidCredentialsError()
         return user
 

@@ -78,3 +78,15 @@ def test_concurrent_refreshes_through_the_application_succeed_once(identity):
     with ThreadPoolExecutor(max_workers=8) as pool:
         outcomes = list(pool.map(refresh, range(8)))
     assert outcomes.count("ok") == 1
+
+
+def test_an_unknown_email_still_costs_a_password_check(identity):
+    checked = []
+
+    def verify(stored: str, given: str) -> bool:
+        checked.append(stored)
+        return plain_text_verify(stored, given)
+
+    with pytest.raises(InvalidCredentialsError):
+        identity.log_in("nobody@tessera.test", "secret", verify, "jti-1")
+    assert checked == [""]

@@ -1,8 +1,11 @@
 """Password hashes: argon2id at the recommended parameters, a cheap profile for test suites only."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
+from infra import passwords
 from infra.config import ConfigurationError, load_settings
 from infra.passwords import UNUSABLE, hash_password, verify_password
 
@@ -32,3 +35,12 @@ def test_production_refuses_the_cheapest_profile_and_dev_accepts_it():
 def test_an_unknown_profile_is_a_configuration_error():
     with pytest.raises(ConfigurationError, match="password_hashing"):
         load_settings({"TESSERA_PASSWORD_HASHING": "md5"})
+
+
+def test_no_usable_hash_is_checked_against_a_decoy_and_never_matches(monkeypatch):
+    checked = []
+    real = passwords._HASHERS["recommended"]
+    monkeypatch.setitem(passwords._HASHERS, "recommended", SimpleNamespace(
+        hash=real.hash, verify=lambda stored, given: checked.append(stored) or True))
+    assert not verify_password("", "anything") and not verify_password(UNUSABLE, "anything")
+    assert len(checked) == 2 and all(stored.startswith("$argon2id$") for stored in checked)
