@@ -1,9 +1,9 @@
 """Password hashing with argon2id: argon2-cffi's recommended parameters, or its cheapest
 profile for test suites (`TESSERA_PASSWORD_HASHING=cheapest`, refused in production).
 
-With the recommended parameters (64 MiB, three passes) a hash and a check cost 70-170 ms of
+With the recommended parameters (64 MiB, three passes) a hash and a check cost 110-170 ms of
 CPU here, as they should against guessing; a suite that signs up and logs in users by the
-hundred paid minutes for that alone. A hash carries its own parameters, so a check needs no
+hundred paid minutes for that alone (`make test`: 13-14 min before, about 8 after). A hash carries its own parameters, so a check needs no
 profile and accepts hashes made with either.
 """
 from __future__ import annotations
