@@ -3,8 +3,8 @@ profile for test suites (`TESSERA_PASSWORD_HASHING=cheapest`, refused in product
 
 With the recommended parameters (64 MiB, three passes) a hash and a check cost 110-170 ms of
 CPU here, as they should against guessing; a suite that signs up and logs in users by the
-hundred paid minutes for that alone (`make test`: 13-14 min before, about 8 after). A hash carries its own parameters, so a check needs no
-profile and accepts hashes made with either.
+hundred paid minutes for that alone (`make test`: 13-14 min before, about 8 after). A hash
+carries its own parameters, so a check needs no profile and accepts hashes made with either.
 """
 from __future__ import annotations
 
@@ -29,9 +29,10 @@ def verify_password(password_hash: str, password: str) -> bool:
     a password) it checks against a decoy instead, so both cost the same time."""
     usable = bool(password_hash) and password_hash != UNUSABLE
     try:
-        return _HASHERS["recommended"].verify(password_hash if usable else _decoy(), password) and usable
+        matches = _HASHERS["recommended"].verify(password_hash if usable else _decoy(), password)
     except (VerificationError, InvalidHashError):
         return False
+    return matches and usable
 
 
 @cache
