@@ -34,6 +34,7 @@ def topic_partitions(settings: Settings, wanted: tuple[str, ...] | list[str] = (
 
 
 WATERMARK_HEADER = "tessera-watermark"
+BATCH_HEADER = "tessera-batch"
 
 
 class Claim(msgspec.Struct, frozen=True):
@@ -51,6 +52,29 @@ class Claim(msgspec.Struct, frozen=True):
 
 encode_claim = msgspec.json.Encoder().encode
 decode_claim = msgspec.json.Decoder(Claim).decode
+
+
+class BatchNote(msgspec.Struct, frozen=True, array_like=True):
+    """Beside each watermark of a relay batch: the batch's predecessor and the partitions it
+    wrote to (events and markers, every topic).
+
+    A consumer holding the claim for `after` knows, before this batch's own claim comes, what
+    the claim will say: `touched` told the batch's end, every other partition what the claim
+    for `after` said (nothing of this batch went there). It also knows the batch is whole
+    once it read the batch's watermark on each touched partition it consumes.
+    """
+
+    after: int
+    touched: list[str]
+
+
+encode_batch_note = msgspec.json.Encoder().encode
+_decode_batch_note = msgspec.json.Decoder(BatchNote).decode
+
+
+def batch_note_of(headers: dict[str, bytes] | list[tuple[str, bytes]] | None) -> BatchNote | None:
+    found = dict(headers or {}).get(BATCH_HEADER)
+    return _decode_batch_note(found) if found else None
 
 
 def partition_for(aggregate_id: object, partitions: int) -> int:

@@ -14,7 +14,9 @@ partition, the last position told there, which lets a consumer extend all of the
 Marker records with only the header go to partitions that are behind at most once a second
 (and to all of them at start): the fallback for a consumer that missed claims. One claim per
 batch instead of a marker per partition per batch is what keeps the relay and the projectors
-cheap under load. One relay works at a time: replicas wait on a PostgreSQL advisory lock.
+cheap under load. Each watermark also carries the batch's note (`BatchNote`: the previous
+batch's end and the partitions this one wrote to), from which a projector knows when it holds
+the whole batch and what its claim will say before the claim arrives. One relay works at a time: replicas wait on a PostgreSQL advisory lock.
 """
 from __future__ import annotations
 
@@ -29,10 +31,13 @@ from infra.config import Settings
 from infra.envelope import Envelope, encode_envelope, envelope_from_notification
 from infra.health import Heartbeat
 from infra.kafka import (
+    BATCH_HEADER,
     WATERMARK_HEADER,
+    BatchNote,
     Watermarks,
     clock_topic,
     contexts,
+    encode_batch_note,
     encode_claim,
     partition_for,
     topic_for,
@@ -120,9 +125,12 @@ class Relay:
         envelopes = [envelope_from_notification(n) for n in notes]
         end = envelopes[-1].position if envelopes else self.position
         now = time.monotonic()
-        sent = self._send_events(envelopes, end, tracing.traceparents([n.state for n in notes]))
-        markers = self.marks.due(end, now, {tp for tp, _, _ in sent})
-        sent += [(tp, end, self._send(tp, None, None, end)) for tp in markers]
+        targets = [(topic_for(self.settings, e.context), partition_for(e.aggregate_id, self.partitions))
+                   for e in envelopes]
+        markers = self.marks.due(end, now, set(targets))
+        note = self._note(targets, markers) if envelopes else None
+        sent = self._send_events(envelopes, targets, end, tracing.traceparents([n.state for n in notes]), note)
+        sent += [(tp, end, self._send(tp, None, None, end, note=note)) for tp in markers]
         if not sent:
             return False
         self._await(sent)
@@ -140,18 +148,23 @@ class Relay:
         self.producer.send(self.clock, key=None, value=encode_claim(self.marks.claim(end)), partition=0,
                            headers=[])
 
-    def _send_events(self, envelopes: list[Envelope], end: int,
-                     traces: list[str | None]) -> list[tuple[TopicPartition, int, Any]]:
-        targets = [(topic_for(self.settings, e.context), partition_for(e.aggregate_id, self.partitions))
-                   for e in envelopes]
+    def _note(self, targets: list[TopicPartition], markers: list[TopicPartition]) -> bytes:
+        """The batch note (`BatchNote`) that rides with each watermark of this batch."""
+        touched = sorted({f"{topic}:{partition}" for topic, partition in [*targets, *markers]})
+        return encode_batch_note(BatchNote(self.position, touched))
+
+    def _send_events(self, envelopes: list[Envelope], targets: list[TopicPartition], end: int,
+                     traces: list[str | None], note: bytes | None) -> list[tuple[TopicPartition, int, Any]]:
         last = {tp: i for i, tp in enumerate(targets)}
         return [(tp, e.position,
-                 self._send(tp, e, encode_envelope(e), end if last[tp] == i else None, trace))
+                 self._send(tp, e, encode_envelope(e), end if last[tp] == i else None, trace, note))
                 for i, (e, tp, trace) in enumerate(zip(envelopes, targets, traces))]
 
     def _send(self, tp: TopicPartition, envelope: Envelope | None, value: bytes | None,
-              watermark: int | None, trace: str | None = None) -> Any:
+              watermark: int | None, trace: str | None = None, note: bytes | None = None) -> Any:
         headers = [(WATERMARK_HEADER, str(watermark).encode())] if watermark is not None else []
+        if watermark is not None and note is not None:
+            headers.append((BATCH_HEADER, note))
         key = envelope.aggregate_id_text.encode() if envelope else None
         attributes = {"messaging.destination.name": tp[0]}
         with tracing.continued("relay.produce", trace, attributes) as carried:

@@ -1,9 +1,9 @@
 """The projector worker (`tessera projector`): Kafka partitions → read models, via faust.
 
-One faust agent takes batches of records from the topics of the chosen projections'
-contexts, groups them by source (`topic:partition`), and hands them to `apply_batches`,
-which applies each event once per projection and stores the positions in the same
-transaction. Records are acknowledged only after that commit; a failing batch is retried
+One faust agent gathers records from the topics of the chosen projections' contexts until
+they hold whole relay batches (`RelayBatches`), groups them by source (`topic:partition`),
+and hands them to `apply_batches`, which applies each event once per projection and stores
+the positions in the same transaction. Records are acknowledged only after that commit; a failing batch is retried
 where it is, never skipped, so redelivery after a crash is harmless and nothing is lost.
 
 After the commit, the batch goes to the push topic: the frames the projections emitted (in
@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,9 @@ from infra import metrics, tracing
 from infra.config import Settings
 from infra.envelope import decode_envelope
 from infra.kafka import (
+    BatchNote,
     app_id,
+    batch_note_of,
     clock_topic,
     contexts,
     decode_claim,
@@ -44,9 +47,14 @@ from projectors.runtime import SourceBatch, apply_batches
 
 log = logging.getLogger("tessera.projector")
 
-BATCH_SIZE, BATCH_WITHIN = 1000, 0.01
-# A claim reaches the projector a few ms after the events of its relay batch, yet before the
-# agent has taken them (it gathers for BATCH_WITHIN). Applied at once, nearly every relay
+BATCH_SIZE = 1000
+# How long a gathering may wait for the rest of a relay batch it holds part of (`RelayBatches`).
+# The rest is normally a fetch behind, a few ms; it may never come to this process (partitions
+# moved to another replica, a produce that failed and is being resent).
+WHOLE_BATCH_WAIT = 0.05
+# A claim reaches the projector a few ms after the events of its relay batch, often after the
+# agent applied them (it applies a batch once whole, and knows the claim from the batch's note
+# if it heard the claim before). Applied at once, nearly every relay
 # batch cost two transactions, one of them for the floors alone (35 a second at 200 chat
 # messages/s, a fifth of the projector's time, and the agent's batch waited for it). Heard at
 # once but applied only after this grace, the agent's batch has usually raised the floors in
@@ -58,6 +66,67 @@ CLAIM_GRACE = 0.03
 FRAMES_PER_MESSAGE = 200
 Record = tuple[str, int, Any, bytes]
 _encode = msgspec.json.Encoder().encode
+
+
+class RelayBatches:
+    """Records gathered until they hold whole relay batches, then applied in one transaction.
+
+    The relay writes a batch to several partitions at once, but a fetch can return one
+    partition's records before another's. Frames are released in position order across
+    partitions, so a batch applied in two parts had its first part's frames held at the push
+    services until the second part's transaction, a whole apply later (what held most frames
+    of the chat fan-out's slowest percent). A gathering is whole when the last record of each
+    partition in it carries a watermark and, for every batch note in it, each touched
+    partition this process consumes was read up to that batch's end.
+    """
+
+    def __init__(self, consumed: Callable[[], set[str]]) -> None:
+        self.consumed = consumed
+        self.read: dict[str, int] = {}  # highest watermark read on each source, across gatherings
+        self.since: float | None = None
+        self.started = asyncio.Event()
+        self._reset()
+
+    def _reset(self) -> None:
+        self.events: list[Any] = []
+        self.records: list[Record] = []
+        self.notes: list[tuple[int, BatchNote]] = []
+        self.open: set[str] = set()  # sources whose last record here carries no watermark
+        self.missing: dict[int, set[str]] = {}  # batch end → sources not yet read up to it
+        self.mine: set[str] | None = None
+
+    def add(self, event: Any, record: Record) -> None:
+        topic, partition, headers, _ = record
+        source = f"{topic}:{partition}"
+        if not self.events:
+            self.since = time.monotonic()
+            self.started.set()
+        self.events.append(event)
+        self.records.append(record)
+        watermark = watermark_of(headers)
+        if not watermark:
+            self.open.add(source)
+            return
+        self.open.discard(source)
+        self.read[source] = max(self.read.get(source, 0), watermark)
+        note = batch_note_of(headers)
+        if note is not None:
+            self.notes.append((watermark, note))
+            if self.mine is None:
+                self.mine = self.consumed()
+            self.missing.setdefault(watermark, {s for s in note.touched if s in self.mine})
+        self.missing = {end: left for end, wanted in self.missing.items()
+                        if (left := {s for s in wanted if self.read.get(s, 0) < end})}
+
+    def whole(self) -> bool:
+        return bool(self.events) and not self.open and not self.missing
+
+    def take(self) -> tuple[list[Any], list[Record], list[tuple[int, BatchNote]]]:
+        taken = self.events, self.records, self.notes
+        self.since = None
+        self.started.clear()
+        self._reset()
+        return taken
 
 
 def source_batches(records: list[Record]) -> list[SourceBatch]:
@@ -91,6 +160,13 @@ class Projector:
 
     def consumes(self, projection: Projection, source: str) -> bool:
         return source.rpartition(":")[0] in self.topics_of[projection.name]
+
+    def hear_notes(self, notes: list[tuple[int, BatchNote]]) -> None:
+        """The claims the notes of these batches foretell (`RelayClaims.hear_batch`), so the
+        transaction applying a whole batch also raises the floors to its end."""
+        now = time.monotonic()
+        for end, note in sorted(notes, key=lambda found: found[0]):
+            self.claims.hear_batch(end, note, now)
 
     def apply(self, records: list[Record]) -> list[bytes]:
         """The push messages of this batch (none for a claims-only batch that raised nothing).
@@ -198,6 +274,27 @@ async def raise_floors_left_behind(projector: Projector, publish: Any) -> None:
         await asyncio.sleep(CLAIM_GRACE)
 
 
+def buffered(stream: Any) -> bool:
+    """Whether more records wait in the stream's channel: a gathering that is whole takes
+    them too rather than leave them to a transaction of their own."""
+    queue = getattr(stream.channel, "queue", None)
+    return queue is not None and not queue.empty()
+
+
+async def flush_when_overdue(gathered: RelayBatches, flush: Callable[[], Awaitable[None]]) -> None:
+    """Apply a gathering that waited `WHOLE_BATCH_WAIT` for the rest of a batch as it is."""
+    while True:
+        await gathered.started.wait()
+        since = gathered.since
+        if since is None:
+            continue
+        due = since + WHOLE_BATCH_WAIT - time.monotonic()
+        if due > 0:
+            await asyncio.sleep(due)
+        if gathered.since == since:
+            await flush()
+
+
 def build_app(settings: Settings, projector: Projector, names: list[str] | None) -> Any:
     import faust
 
@@ -228,14 +325,29 @@ def build_app(settings: Settings, projector: Projector, names: list[str] | None)
 
     @app.agent(source)
     async def project(stream: Any) -> None:
-        async for events in stream.noack_take(BATCH_SIZE, within=BATCH_WITHIN):
-            records = [(e.message.topic, e.message.partition, e.headers, e.value) for e in events]
-            async with projector.lock:
+        stream.enable_acks = False  # acknowledged below, once the batch's transaction committed
+        gathered = RelayBatches(lambda: {f"{tp.topic}:{tp.partition}" for tp in app.consumer.assignment()})
+
+        async def flush() -> None:
+            async with projector.lock:  # taken under the lock: batches apply in arrival order
+                events, records, notes = gathered.take()
+                if not events:
+                    return
+                projector.hear_notes(notes)
                 with tracing.consumed("projector.apply", [e.headers for e in events]):
                     messages = await projector.apply_until_done(records)
                 await publish(messages)
             for event in events:
                 await stream.ack(event)
+
+        overdue = asyncio.ensure_future(flush_when_overdue(gathered, flush))
+        try:
+            async for event in stream.events():
+                gathered.add(event, (event.message.topic, event.message.partition, event.headers, event.value))
+                if len(gathered.events) >= BATCH_SIZE or (gathered.whole() and not buffered(stream)):
+                    await flush()
+        finally:
+            overdue.cancel()
 
     @app.task
     async def claims() -> None:

@@ -11,10 +11,11 @@ import asyncio
 import time
 from typing import Any
 
-from infra.kafka import Claim
+from infra.kafka import BatchNote, Claim
 from projectors.runtime import FLOOR
 
 CLAIMS_KEPT = 1000
+RECENT_CLAIMS_KEPT = 64
 
 
 class ProjectionClock:
@@ -87,15 +88,36 @@ class RelayClaims:
         self.floors: dict[str, int] = {}
         self.found: dict[str, int] = {}
         self.heard_at: dict[int, float] = {}
+        self.passed = 0  # every projection's floor is at least this
+        self.recent: dict[int, Claim] = {}  # by position, also those passed: notes build on them
 
     def hear(self, claim: Claim, at: float = 0.0) -> None:
-        """`at`: when it arrived (monotonic), for `oldest_heard_at`."""
+        """`at`: when it arrived (monotonic), for `oldest_heard_at`. A claim no higher than
+        one heard before, or than every floor, has nothing to raise."""
+        self._remember(claim)
+        if claim.position <= self.passed:
+            return
         if not self.claims or claim.position > self.claims[-1].position:
             self.claims.append(claim)
             self.heard_at[claim.position] = at
             if len(self.claims) > CLAIMS_KEPT:
                 del self.claims[:-CLAIMS_KEPT]
                 self._forget_dropped_arrivals()
+
+    def hear_batch(self, position: int, note: BatchNote, at: float = 0.0) -> None:
+        """The claim the relay will send for the batch ending at `position`, known early from
+        the batch's note if the claim of the batch before it was heard. It is as true as the
+        relay's own: the touched partitions were told `position`, the others got nothing
+        since the claim for `note.after`; and it raises a floor only once the touched
+        partitions were read up to `position`, i.e. the batch's records are in hand."""
+        before = self.recent.get(note.after)
+        if before is not None and position > note.after:
+            self.hear(Claim(position, {**before.told, **dict.fromkeys(note.touched, position)}), at)
+
+    def _remember(self, claim: Claim) -> None:
+        self.recent[claim.position] = claim
+        if len(self.recent) > RECENT_CLAIMS_KEPT:
+            del self.recent[min(self.recent)]
 
     def oldest_heard_at(self) -> float | None:
         """When the oldest claim some projection has not yet passed arrived; None if none."""
@@ -119,7 +141,7 @@ class RelayClaims:
         raised, self.found = self.found, {}
         self.floors.update(raised)
         if len(self.floors) == len(self.sources):
-            lowest = min(self.floors.values())
+            lowest = self.passed = max(self.passed, min(self.floors.values()))
             self.claims = [claim for claim in self.claims if claim.position > lowest]
             self._forget_dropped_arrivals()
         return raised

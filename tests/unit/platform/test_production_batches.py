@@ -11,10 +11,21 @@ import msgspec
 
 from infra.config import Settings
 from infra.envelope import Envelope, encode_envelope
-from infra.kafka import WATERMARK_HEADER, Claim, Watermarks, contexts, decode_claim, encode_claim, partition_for
+from infra.kafka import (
+    BATCH_HEADER,
+    WATERMARK_HEADER,
+    BatchNote,
+    Claim,
+    Watermarks,
+    contexts,
+    decode_claim,
+    encode_batch_note,
+    encode_claim,
+    partition_for,
+)
 from infra.readstore import SqliteReadStore
 from projectors import agents
-from projectors.agents import Projector, push_messages, source_batches
+from projectors.agents import Projector, RelayBatches, push_messages, source_batches
 from projectors.projection import Projection, load_projections, on
 from projectors.clock import RelayClaims
 from projectors.runtime import FLOOR, create_tables
@@ -153,6 +164,79 @@ def test_a_claim_raises_a_floor_only_once_every_source_reached_what_was_told_the
     assert claims.floor("orders", {"o:0": 2}) == 12
     assert claims.settle() == {"users": 12, "orders": 12}
     assert claims.claims == []
+
+
+def test_a_batch_note_foretells_the_claim_only_from_the_claim_before_it():
+    claims = RelayClaims({"users": ["s:0", "s:1", "s:2"]})
+    claims.hear_batch(12, BatchNote(after=10, touched=["s:0"]))
+    assert claims.claims == []  # the claim for 10 was never heard: nothing to build on
+    claims.hear(Claim(10, {"s:0": 4, "s:1": 7, "s:2": 10}))
+    claims.hear(Claim(11, {"s:0": 11, "s:1": 7, "s:2": 10}))
+    claims.hear_batch(12, BatchNote(after=11, touched=["s:0", "s:2"]))
+    assert claims.claims[-1] == Claim(12, {"s:0": 12, "s:1": 7, "s:2": 12})
+    assert claims.floor("users", {"s:0": 12, "s:1": 7, "s:2": 10}) == 11  # s:2's part not read yet
+    assert claims.floor("users", {"s:0": 12, "s:1": 7, "s:2": 12}) == 12
+
+
+def test_a_claim_every_floor_passed_is_not_kept_so_it_costs_no_transaction():
+    """The relay's own claim for a batch whose note already raised the floors comes late."""
+    claims = RelayClaims({"users": ["s:0"]})
+    claims.hear(Claim(10, {"s:0": 10}))
+    assert claims.floor("users", {"s:0": 10}) == 10 and claims.settle() == {"users": 10}
+    claims.hear(Claim(10, {"s:0": 10}))
+    claims.hear(Claim(9, {"s:0": 9}))
+    assert claims.claims == [] and claims.oldest_heard_at() is None
+    claims.hear_batch(12, BatchNote(after=10, touched=["s:0"]))  # passed claims still foretell
+    assert claims.claims == [Claim(12, {"s:0": 12})]
+
+
+def _record(topic: str, partition: int, watermark: int = 0, note: BatchNote | None = None) -> tuple:
+    headers = {**_mark(watermark), **({BATCH_HEADER: encode_batch_note(note)} if note else {})} if watermark else {}
+    return (topic, partition, headers, _event(watermark or 1))
+
+
+def test_a_gathering_is_whole_once_every_partition_of_its_batches_it_consumes_was_read():
+    gathered = RelayBatches(consumed=lambda: {"t.chat:0", "t.chat:1", "t.chat:2"})
+    note = BatchNote(after=10, touched=["t.chat:0", "t.chat:1", "t.other:0"])  # t.other: not ours
+    gathered.add("e1", _record("t.chat", 0))
+    assert not gathered.whole()  # t.chat:0's part of the batch goes on
+    gathered.add("e2", _record("t.chat", 0, 14, note))
+    assert not gathered.whole()  # t.chat:1 was written too and not read yet
+    gathered.add("e3", _record("t.chat", 1, 14, note))
+    assert gathered.whole()
+    events, records, notes = gathered.take()
+    assert events == ["e1", "e2", "e3"] and len(records) == 3 and [end for end, _ in notes] == [14, 14]
+    assert not gathered.whole() and gathered.since is None
+
+
+def test_a_batch_split_over_two_gatherings_is_whole_once_its_rest_arrives():
+    """After an overdue gathering was applied as it was, what was read stays known."""
+    gathered = RelayBatches(consumed=lambda: {"t.chat:0", "t.chat:1"})
+    note = BatchNote(after=10, touched=["t.chat:0", "t.chat:1"])
+    gathered.add("e1", _record("t.chat", 0, 14, note))
+    assert not gathered.whole()
+    gathered.take()
+    gathered.add("e2", _record("t.chat", 1, 14, note))
+    assert gathered.whole()
+
+
+def test_an_overdue_gathering_is_applied_as_it_is():
+    async def scenario() -> list[list[str]]:
+        applied: list[list[str]] = []
+        gathered = RelayBatches(consumed=lambda: {"t.chat:0", "t.chat:1"})
+
+        async def flush() -> None:
+            applied.append(gathered.take()[0])
+
+        watcher = asyncio.create_task(agents.flush_when_overdue(gathered, flush))
+        gathered.add("e1", _record("t.chat", 0, 14, BatchNote(after=10, touched=["t.chat:0", "t.chat:1"])))
+        await asyncio.sleep(agents.WHOLE_BATCH_WAIT / 2)
+        first = list(applied)
+        await asyncio.sleep(agents.WHOLE_BATCH_WAIT)
+        watcher.cancel()
+        return [*first, *applied]
+
+    assert asyncio.run(scenario()) == [["e1"]]
 
 
 def test_floors_found_by_a_batch_that_rolled_back_are_forgotten():
