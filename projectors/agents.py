@@ -286,13 +286,17 @@ async def flush_when_overdue(gathered: RelayBatches, flush: Callable[[], Awaitab
     while True:
         await gathered.started.wait()
         since = gathered.since
-        if since is None:
+        if since is None:  # not reached: `add` sets both, `take` clears both
+            gathered.started.clear()
             continue
         due = since + WHOLE_BATCH_WAIT - time.monotonic()
         if due > 0:
             await asyncio.sleep(due)
         if gathered.since == since:
-            await flush()
+            try:
+                await flush()
+            except Exception:  # noqa: BLE001 - the agent still applies the gathering once whole
+                log.exception("overdue gathering not applied; left to the agent")
 
 
 def build_app(settings: Settings, projector: Projector, names: list[str] | None) -> Any:
