@@ -16,7 +16,8 @@ Marker records with only the header go to partitions that are behind at most onc
 batch instead of a marker per partition per batch is what keeps the relay and the projectors
 cheap under load. Each watermark also carries the batch's note (`BatchNote`: the previous
 batch's end and the partitions this one wrote to), from which a projector knows when it holds
-the whole batch and what its claim will say before the claim arrives. One relay works at a time: replicas wait on a PostgreSQL advisory lock.
+the whole batch and what its claim will say before the claim arrives. One relay works at a
+time: replicas wait on a PostgreSQL advisory lock.
 """
 from __future__ import annotations
 
@@ -129,7 +130,8 @@ class Relay:
                    for e in envelopes]
         markers = self.marks.due(end, now, set(targets))
         note = self._note(targets, markers) if envelopes else None
-        sent = self._send_events(envelopes, targets, end, tracing.traceparents([n.state for n in notes]), note)
+        traces = tracing.traceparents([n.state for n in notes])
+        sent = self._send_events(envelopes, targets, end, traces, note)
         sent += [(tp, end, self._send(tp, None, None, end, note=note)) for tp in markers]
         if not sent:
             return False
@@ -154,7 +156,8 @@ class Relay:
         return encode_batch_note(BatchNote(self.position, touched))
 
     def _send_events(self, envelopes: list[Envelope], targets: list[TopicPartition], end: int,
-                     traces: list[str | None], note: bytes | None) -> list[tuple[TopicPartition, int, Any]]:
+                     traces: list[str | None],
+                     note: bytes | None) -> list[tuple[TopicPartition, int, Any]]:
         last = {tp: i for i, tp in enumerate(targets)}
         return [(tp, e.position,
                  self._send(tp, e, encode_envelope(e), end if last[tp] == i else None, trace, note))

@@ -3,8 +3,9 @@
 One faust agent gathers records from the topics of the chosen projections' contexts until
 they hold whole relay batches (`RelayBatches`), groups them by source (`topic:partition`),
 and hands them to `apply_batches`, which applies each event once per projection and stores
-the positions in the same transaction. Records are acknowledged only after that commit; a failing batch is retried
-where it is, never skipped, so redelivery after a crash is harmless and nothing is lost.
+the positions in the same transaction. Records are acknowledged only after that commit; a
+failing batch is retried where it is, never skipped, so redelivery after a crash is harmless
+and nothing is lost.
 
 After the commit, the batch goes to the push topic: the frames the projections emitted (in
 chunks) and, last, the watermark each source reached and the floors the relay's claims
@@ -54,11 +55,11 @@ BATCH_SIZE = 1000
 WHOLE_BATCH_WAIT = 0.05
 # A claim reaches the projector a few ms after the events of its relay batch, often after the
 # agent applied them (it applies a batch once whole, and knows the claim from the batch's note
-# if it heard the claim before). Applied at once, nearly every relay
-# batch cost two transactions, one of them for the floors alone (35 a second at 200 chat
-# messages/s, a fifth of the projector's time, and the agent's batch waited for it). Heard at
-# once but applied only after this grace, the agent's batch has usually raised the floors in
-# its own transaction, and the frames and floors reach the push services in one message.
+# if it heard the claim before). Applied at once, nearly every relay batch cost two
+# transactions, one of them for the floors alone (35 a second at 200 chat messages/s, a fifth
+# of the projector's time, and the agent's batch waited for it). Heard at once but applied
+# only after this grace, the agent's batch has usually raised the floors in its own
+# transaction, and the frames and floors reach the push services in one message.
 # A 10 ms grace looked worse than 30 ms (fan-out p99 360 and 287 ms in two runs, 125-168 ms
 # with 30 ms), though this machine's speed drifts enough that two runs only hint at it.
 # The transaction of floors alone skips the commit's disk flush (`Projector.apply`).
@@ -274,6 +275,11 @@ async def raise_floors_left_behind(projector: Projector, publish: Any) -> None:
         await asyncio.sleep(CLAIM_GRACE)
 
 
+def assigned_sources(app: Any) -> set[str]:
+    """The `topic:partition` sources the consumer group gave this process now."""
+    return {f"{tp.topic}:{tp.partition}" for tp in app.consumer.assignment()}
+
+
 def buffered(stream: Any) -> bool:
     """Whether more records wait in the stream's channel: a gathering that is whole takes
     them too rather than leave them to a transaction of their own."""
@@ -330,7 +336,7 @@ def build_app(settings: Settings, projector: Projector, names: list[str] | None)
     @app.agent(source)
     async def project(stream: Any) -> None:
         stream.enable_acks = False  # acknowledged below, once the batch's transaction committed
-        gathered = RelayBatches(lambda: {f"{tp.topic}:{tp.partition}" for tp in app.consumer.assignment()})
+        gathered = RelayBatches(lambda: assigned_sources(app))
 
         async def flush() -> None:
             async with projector.lock:  # taken under the lock: batches apply in arrival order
@@ -347,7 +353,8 @@ def build_app(settings: Settings, projector: Projector, names: list[str] | None)
         overdue = asyncio.ensure_future(flush_when_overdue(gathered, flush))
         try:
             async for event in stream.events():
-                gathered.add(event, (event.message.topic, event.message.partition, event.headers, event.value))
+                message = event.message
+                gathered.add(event, (message.topic, message.partition, event.headers, event.value))
                 if len(gathered.events) >= BATCH_SIZE or (gathered.whole() and not buffered(stream)):
                     await flush()
         finally:

@@ -191,8 +191,10 @@ def test_a_claim_every_floor_passed_is_not_kept_so_it_costs_no_transaction():
 
 
 def _record(topic: str, partition: int, watermark: int = 0, note: BatchNote | None = None) -> tuple:
-    headers = {**_mark(watermark), **({BATCH_HEADER: encode_batch_note(note)} if note else {})} if watermark else {}
-    return (topic, partition, headers, _event(watermark or 1))
+    if not watermark:
+        return (topic, partition, {}, _event(1))
+    headers = {**_mark(watermark), **({BATCH_HEADER: encode_batch_note(note)} if note else {})}
+    return (topic, partition, headers, _event(watermark))
 
 
 def test_a_gathering_is_whole_once_every_partition_of_its_batches_it_consumes_was_read():
@@ -205,7 +207,8 @@ def test_a_gathering_is_whole_once_every_partition_of_its_batches_it_consumes_wa
     gathered.add("e3", _record("t.chat", 1, 14, note))
     assert gathered.whole()
     events, records, notes = gathered.take()
-    assert events == ["e1", "e2", "e3"] and len(records) == 3 and [end for end, _ in notes] == [14, 14]
+    assert events == ["e1", "e2", "e3"] and len(records) == 3
+    assert [end for end, _ in notes] == [14, 14]
     assert not gathered.whole() and gathered.since is None
 
 
@@ -229,7 +232,8 @@ def test_an_overdue_gathering_is_applied_as_it_is():
             applied.append(gathered.take()[0])
 
         watcher = asyncio.create_task(agents.flush_when_overdue(gathered, flush))
-        gathered.add("e1", _record("t.chat", 0, 14, BatchNote(after=10, touched=["t.chat:0", "t.chat:1"])))
+        note = BatchNote(after=10, touched=["t.chat:0", "t.chat:1"])
+        gathered.add("e1", _record("t.chat", 0, 14, note))
         await asyncio.sleep(agents.WHOLE_BATCH_WAIT / 2)
         first = list(applied)
         await asyncio.sleep(agents.WHOLE_BATCH_WAIT)
