@@ -27,10 +27,16 @@ def clock_topic(settings: Settings) -> str:
     return f"{settings.kafka_topic_prefix}-clock"
 
 
+def source_of(topic: str, partition: int) -> str:
+    """A partition's name as a source (`topic:partition`): in claims, batch notes, position
+    rows and assignments alike, so the relay's words and a consumer's bookkeeping match."""
+    return f"{topic}:{partition}"
+
+
 def topic_partitions(settings: Settings, wanted: tuple[str, ...] | list[str] = ()) -> list[str]:
     """Sources `topic:partition` of the given contexts (all contexts when none are named)."""
     names = wanted or contexts()
-    return [f"{topic_for(settings, c)}:{p}" for c in names for p in range(settings.kafka_partitions)]
+    return [source_of(topic_for(settings, c), p) for c in names for p in range(settings.kafka_partitions)]
 
 
 WATERMARK_HEADER = "tessera-watermark"
@@ -117,7 +123,7 @@ class Watermarks:
             self.told[tp], self.at[tp] = position, now
 
     def claim(self, position: int) -> Claim:
-        return Claim(position, {f"{topic}:{partition}": told
+        return Claim(position, {source_of(topic, partition): told
                                 for (topic, partition), told in self.told.items() if told})
 
 

@@ -41,6 +41,7 @@ from infra.kafka import (
     encode_batch_note,
     encode_claim,
     partition_for,
+    source_of,
     topic_for,
 )
 from infra.memory import freeze_startup_objects
@@ -152,7 +153,7 @@ class Relay:
 
     def _note(self, targets: list[TopicPartition], markers: list[TopicPartition]) -> bytes:
         """The batch note (`BatchNote`) that rides with each watermark of this batch."""
-        touched = sorted({f"{topic}:{partition}" for topic, partition in [*targets, *markers]})
+        touched = sorted({source_of(topic, partition) for topic, partition in [*targets, *markers]})
         return encode_batch_note(BatchNote(self.position, touched))
 
     def _send_events(self, envelopes: list[Envelope], targets: list[TopicPartition], end: int,

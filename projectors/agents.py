@@ -37,6 +37,7 @@ from infra.kafka import (
     contexts,
     decode_claim,
     push_topic,
+    source_of,
     topic_for,
     topic_partitions,
     watermark_of,
@@ -98,7 +99,7 @@ class RelayBatches:
 
     def add(self, event: Any, record: Record) -> None:
         topic, partition, headers, _ = record
-        source = f"{topic}:{partition}"
+        source = source_of(topic, partition)
         if not self.events:
             self.since = time.monotonic()
             self.started.set()
@@ -134,7 +135,8 @@ def source_batches(records: list[Record]) -> list[SourceBatch]:
     """Per partition: its new events in order (repeats dropped) and the watermark reached."""
     batches: dict[str, SourceBatch] = {}
     for topic, partition, headers, value in records:
-        batch = batches.setdefault(f"{topic}:{partition}", SourceBatch(f"{topic}:{partition}", []))
+        source = source_of(topic, partition)
+        batch = batches.setdefault(source, SourceBatch(source, []))
         if value:
             envelope = decode_envelope(value)
             if envelope.position > batch.watermark:  # a relay restart re-sends a tail: skip it
@@ -166,7 +168,7 @@ class Projector:
         """The claims the notes of these batches foretell (`RelayClaims.hear_batch`), so the
         transaction applying a whole batch also raises the floors to its end."""
         now = time.monotonic()
-        for end, note in sorted(notes, key=lambda found: found[0]):
+        for end, note in sorted(dict(notes).items()):  # a batch's note rides on each partition
             self.claims.hear_batch(end, note, now)
 
     def apply(self, records: list[Record]) -> list[bytes]:
@@ -277,7 +279,7 @@ async def raise_floors_left_behind(projector: Projector, publish: Any) -> None:
 
 def assigned_sources(app: Any) -> set[str]:
     """The `topic:partition` sources the consumer group gave this process now."""
-    return {f"{tp.topic}:{tp.partition}" for tp in app.consumer.assignment()}
+    return {source_of(tp.topic, tp.partition) for tp in app.consumer.assignment()}
 
 
 def buffered(stream: Any) -> bool:
