@@ -83,8 +83,11 @@ def serve(settings: Settings, args: Any) -> int:
         print("tessera: --workers needs one service (`serve command|query`) or Kafka: every embedded "
               "process would run its own projectors", file=sys.stderr)
         return 2
+    from infra.web.workers import SpreadWorkers
+
     os.environ["TESSERA_SERVE_SERVICES"] = ",".join(services)
-    uvicorn.run("infra.web.app:app_from_environment", factory=True, workers=args.workers, **options)
+    SpreadWorkers(uvicorn.Config("infra.web.app:app_from_environment", factory=True,
+                                 workers=args.workers, **options)).run()
     return 0
 
 
