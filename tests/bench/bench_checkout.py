@@ -1,9 +1,11 @@
 """Checkout side by side with the Django/DRF peer, both on the bench's PostgreSQL cluster.
 
 Both systems are driven by the same `../shared/bench/load.py` (`checkout-spread` over 100
-products, `checkout-contended` on one product), one system at a time, alternating (both served throughout), so a
-change in the machine's load hits both. Tessera runs as `tessera serve` on PostgreSQL; the
-peer as its README says (gunicorn, 2 sync workers). Oversell is checked by load.py and again
+products, `checkout-contended` on one product), one system at a time, alternating (both served
+throughout), so a change in the machine's load hits both. Tessera runs as `tessera serve` on
+PostgreSQL (one process: API and projections), then checkout-spread is run again at the
+production shape's command service beside it, with one worker and with two; the peer as its
+README says (gunicorn, 2 sync workers). Oversell is checked by load.py and again
 here against Tessera's event store-backed listing. Every run starts once both systems are
 quiet, so neither pays for the other's leftover work (Tessera projecting the orders of its
 previous run); the wait is reported as `quiet_after_s`.
@@ -82,16 +84,18 @@ def run(cluster: Any, seconds: float = 20.0) -> list[dict[str, Any]]:
             ours = row(label, "tessera", checkout_run(scenario, options, served.base_url, *tessera_files,
                                                       seconds, (peer, served)))
             results += [with_ratio(ours, theirs), theirs]
-        # Two processes against the peer's two gunicorn workers: the command service alone,
-        # given the product ids since it serves no listing; `tessera serve` keeps projecting.
-        with tessera_serve(env, "command", "--workers", "2") as commands:
-            quiet = (peer, served, commands)
-            theirs = row("checkout-spread", "django peer, again", checkout_run(
-                "checkout-spread", RUNS[0][2], peer.base_url, *peer_files, seconds, quiet))
-            ours = row("checkout-spread", "tessera serve command --workers 2", checkout_run(
-                "checkout-spread", ("--product-ids", ",".join(product_ids)), commands.base_url,
-                *tessera_files, seconds, quiet))
-            results += [with_ratio(ours, theirs), theirs]
+        # The production shape's command service alone (given the product ids, since it serves
+        # no listing) while `tessera serve` keeps projecting: one worker, then two against the
+        # peer's two gunicorn workers, each run beside a run of the peer.
+        for workers in ("1", "2"):
+            with tessera_serve(env, "command", "--workers", workers) as commands:
+                quiet = (peer, served, commands)
+                theirs = row("checkout-spread", "django peer, again", checkout_run(
+                    "checkout-spread", RUNS[0][2], peer.base_url, *peer_files, seconds, quiet))
+                ours = row("checkout-spread", f"tessera serve command --workers {workers}", checkout_run(
+                    "checkout-spread", ("--product-ids", ",".join(product_ids)), commands.base_url,
+                    *tessera_files, seconds, quiet))
+                results += [with_ratio(ours, theirs), theirs]
     return results
 
 
