@@ -2,10 +2,11 @@
 
 Both systems are driven by the same `../shared/bench/load.py` (`checkout-spread` over 100
 products, `checkout-contended` on one product), one system at a time, alternating (both served
-throughout), so a change in the machine's load hits both. Tessera runs as `tessera serve` on
-PostgreSQL (one process: API and projections), then checkout-spread is run again at the
-production shape's command service beside it, with one worker and with two; the peer as its
-README says (gunicorn, 2 sync workers). Oversell is checked by load.py and again
+throughout), so a change in the machine's load hits both. Tessera runs first as `tessera serve`
+on PostgreSQL (one process: API and projections), then in its production shape (PostgreSQL +
+Kafka: serve, relay, projector and worker processes), where checkout-spread is run at the
+command service, `tessera serve command`, with one worker and with two; the peer as its README
+says (gunicorn, 2 sync workers). Oversell is checked by load.py and again
 here against Tessera's event store-backed listing. Every run starts once both systems are
 quiet, so neither pays for the other's leftover work (Tessera projecting the orders of its
 previous run); the wait is reported as `quiet_after_s`.
@@ -13,13 +14,18 @@ previous run); the wait is reported as `quiet_after_s`.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from infra.servers import free_port
+from infra.servers.kafka_broker import KafkaBroker
 from tests.bench.peer import WORK, run_load, served_peer
 from tests.bench.serve import Served, UsesCpu, signed_up, tessera_serve, wait_until_quiet
+from tests.fixtures.stack import Stack, start_production, wait_healthy
 
 PEER_SIZES = {"authors": 20, "books": 200, "comments": 1000, "courses": 50, "products": 100,
               "users": 200, "tags": 10}
@@ -74,29 +80,53 @@ def run(cluster: Any, seconds: float = 20.0) -> list[dict[str, Any]]:
     WORK.mkdir(parents=True, exist_ok=True)
     results: list[dict[str, Any]] = []
     env = {"TESSERA_DATABASE_URL": cluster.create_database()}
-    with (served_peer(cluster.create_database(f"peer_{uuid.uuid4().hex[:8]}"), PEER_SIZES) as peer,
-          tessera_serve(env) as served):
-        *tessera_files, product_ids = tessera_fixture(served)
+    with served_peer(cluster.create_database(f"peer_{uuid.uuid4().hex[:8]}"), PEER_SIZES) as peer:
         peer_files = (peer.tokens_file, peer.admin_token_file)
-        for label, scenario, options in RUNS:
-            theirs = row(label, "django peer", checkout_run(scenario, options, peer.base_url, *peer_files,
-                                                            seconds, (peer, served)))
-            ours = row(label, "tessera", checkout_run(scenario, options, served.base_url, *tessera_files,
-                                                      seconds, (peer, served)))
-            results += [with_ratio(ours, theirs), theirs]
-        # The production shape's command service alone (given the product ids, since it serves
-        # no listing) while `tessera serve` keeps projecting: one worker, then two against the
-        # peer's two gunicorn workers, each run beside a run of the peer.
-        for workers in ("1", "2"):
-            with tessera_serve(env, "command", "--workers", workers) as commands:
-                quiet = (peer, served, commands)
-                theirs = row("checkout-spread", "django peer, again", checkout_run(
-                    "checkout-spread", RUNS[0][2], peer.base_url, *peer_files, seconds, quiet))
-                ours = row("checkout-spread", f"tessera serve command --workers {workers}", checkout_run(
-                    "checkout-spread", ("--product-ids", ",".join(product_ids)), commands.base_url,
-                    *tessera_files, seconds, quiet))
+        with tessera_serve(env) as served:
+            tessera_files = tessera_fixture(served)[:2]
+            for label, scenario, options in RUNS:
+                theirs = row(label, "django peer", checkout_run(scenario, options, peer.base_url,
+                                                                *peer_files, seconds, (peer, served)))
+                ours = row(label, "tessera", checkout_run(scenario, options, served.base_url,
+                                                          *tessera_files, seconds, (peer, served)))
                 results += [with_ratio(ours, theirs), theirs]
+        with production_shape(cluster) as (stack, busy):
+            *tessera_files, product_ids = tessera_fixture(Served(stack.base_url, busy[0].pid))
+            for workers in ("1", "2"):
+                with command_service(stack, workers) as commands:
+                    quiet = (peer, *busy, commands)
+                    theirs = row("checkout-spread", "django peer, again", checkout_run(
+                        "checkout-spread", RUNS[0][2], peer.base_url, *peer_files, seconds, quiet))
+                    ours = row("checkout-spread", f"tessera production, serve command --workers {workers}",
+                               checkout_run("checkout-spread", ("--product-ids", ",".join(product_ids)),
+                                            commands.base_url, *tessera_files, seconds, quiet))
+                    results += [with_ratio(ours, theirs), theirs]
     return results
+
+
+@contextmanager
+def production_shape(cluster: Any) -> Iterator[tuple[Stack, list[Served]]]:
+    """PostgreSQL + Kafka: `tessera serve` (query and push), relay, projector and worker
+    processes, as `make test` starts them; with each process, to wait until all are quiet."""
+    with KafkaBroker(low_memory=False) as broker, \
+            contextmanager(start_production)(cluster, broker.bootstrap) as stack:
+        yield stack, [Served(stack.base_url, process.pid) for process in stack.processes.values()]
+
+
+@contextmanager
+def command_service(stack: Stack, workers: str) -> Iterator[Served]:
+    """`tessera serve command --workers N` beside the stack: the command API alone, given the
+    product ids since it serves no listing."""
+    port = free_port()
+    name = f"commands-{workers}"
+    stack.define(name, ["serve", "command", "--workers", workers, "--host", "127.0.0.1",
+                        "--port", str(port)], Path(stack.env["TESSERA_DATA_DIR"]) / f"{name}.log")
+    stack.start(name)
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", stack.processes[name], stack.logs[name])
+        yield Served(f"http://127.0.0.1:{port}", stack.processes[name].pid)
+    finally:
+        stack.stop(name)
 
 
 def with_ratio(ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
