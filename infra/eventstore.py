@@ -377,8 +377,8 @@ def batch_append_function(recorder: Any) -> Any:
     the same statement. With `append_function`, one conflicting command failed the whole
     batch's transaction; finding it cost a read per append and the others a second
     transaction, and every command of the process waited behind both. With two command
-    workers selling the same products that happened to one batch in forty (about 350
-    conflicts in a 15 s checkout run), enough to set the p99."""
+    workers selling the same 100 products that happened 314-414 times in 17 s checkout runs,
+    enough to set the p99 (131-153 ms; 100-104 ms with this function)."""
     from psycopg.sql import SQL, Identifier
 
     return SQL(

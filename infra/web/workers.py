@@ -4,15 +4,15 @@ uvicorn's workers share one listening socket, and whichever worker wakes first a
 connection waiting (an event loop accepts up to its backlog per wake-up). Keep-alive
 clients that open their connections together, as a load balancer's pool or a load driver
 does, end up on one worker: in checkout bench runs 32 connections were split 27/5 and 32/0
-between two workers, one worker served every request while the other idled, and the busy
-one's p99 rose to 2-4 times its p50. Here each worker listens on its own socket bound to the
-same port with SO_REUSEPORT, and the kernel spreads new connections over the workers' sockets
-by their addresses. The supervisor keeps the sockets, so a worker that dies and is restarted
+between two workers, so one worker served all or most requests while the other idled. Here
+each worker listens on its own socket bound to the same port with SO_REUSEPORT, and the
+kernel spreads new connections over the workers' sockets by their addresses. The supervisor keeps the sockets, so a worker that dies and is restarted
 takes over its own socket, with the connections that arrived meanwhile waiting in its backlog.
 """
 from __future__ import annotations
 
 import socket
+import sys
 
 from uvicorn.config import STARTUP_FAILURE, Config
 from uvicorn.supervisors.multiprocess import Multiprocess, Process, logger
@@ -26,7 +26,11 @@ def reuse_port_socket(config: Config) -> socket.socket:
     sock = socket.socket(family=family, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind((config.host, config.port))
+    try:
+        sock.bind((config.host, config.port))
+    except OSError as error:  # as uvicorn does: a clear line, not a traceback, and no restarts
+        logger.error(error)
+        sys.exit(STARTUP_FAILURE)
     sock.listen(config.backlog)
     sock.set_inheritable(True)
     return sock
