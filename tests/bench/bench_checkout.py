@@ -106,8 +106,9 @@ def run(cluster: Any, seconds: float = 20.0) -> list[dict[str, Any]]:
 
 @contextmanager
 def production_shape(cluster: Any) -> Iterator[tuple[Stack, list[Served]]]:
-    """PostgreSQL + Kafka: `tessera serve` (query and push), relay, projector and worker
-    processes, as `make test` starts them; with each process, to wait until all are quiet."""
+    """PostgreSQL + Kafka: `tessera serve` (the API, projections left to the projector),
+    relay, projector and worker processes, as `make test` starts them; with each process, to
+    wait until all are quiet."""
     with KafkaBroker(low_memory=False) as broker, \
             contextmanager(start_production)(cluster, broker.bootstrap) as stack:
         yield stack, [Served(stack.base_url, process.pid) for process in stack.processes.values()]
