@@ -26,10 +26,8 @@ from typing import Any
 import httpx
 
 from infra.servers import free_port, wait_for
-from infra.servers.kafka_broker import KafkaBroker
 from tests.bench.peer import SHARED, WORK, _children, peer_env, peer_venv
-from tests.bench.serve import Served
-from tests.fixtures.stack import start_production
+from tests.bench.serve import Served, production_shape
 
 WS_FANOUT = SHARED / "ws_fanout.py"
 PEER_CHANNELS = SHARED / "peer_channels"
@@ -122,13 +120,6 @@ def measure(system: str, label: str, base_url: str, load: FanoutLoad,
 
 
 @contextmanager
-def tessera_production(cluster: Any) -> Iterator[tuple[str, list[int]]]:
-    """PostgreSQL + Kafka: `tessera serve` (the one push process), relay, projector, worker."""
-    with KafkaBroker(low_memory=False) as broker, contextmanager(start_production)(cluster, broker.bootstrap) as stack:
-        yield stack.base_url, [process.pid for process in stack.processes.values()]
-
-
-@contextmanager
 def redis_server() -> Iterator[tuple[int, int]]:
     """A Redis of the peer's own on a free port, persisting nothing (its scripts/redis.sh)."""
     port = free_port()
@@ -184,8 +175,10 @@ def run(cluster: Any, load: FanoutLoad | None = None, peer: bool = True) -> list
     load = load or FanoutLoad()
     limit = raise_open_files()
     WORK.mkdir(parents=True, exist_ok=True)
-    with tessera_production(cluster) as (base_url, pids):
-        rows = measure("tessera, PostgreSQL + Kafka", "tessera", base_url, load, lambda: cpu_seconds(pids))
+    with production_shape(cluster) as (stack, processes):
+        pids = [process.pid for process in processes]
+        rows = measure("tessera, PostgreSQL + Kafka", "tessera", stack.base_url, load,
+                       lambda: cpu_seconds(pids))
     if peer:
         with served_channels_peer(cluster) as (base_url, pids):
             rows += measure("peer: Django Channels + Redis", "channels", base_url, load,

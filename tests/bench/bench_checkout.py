@@ -22,10 +22,10 @@ from typing import Any
 import httpx
 
 from infra.servers import free_port
-from infra.servers.kafka_broker import KafkaBroker
 from tests.bench.peer import WORK, run_load, served_peer
-from tests.bench.serve import Served, UsesCpu, signed_up, tessera_serve, wait_until_quiet
-from tests.fixtures.stack import Stack, start_production, wait_healthy
+from tests.bench.serve import (Served, UsesCpu, production_shape, signed_up, tessera_serve,
+                                wait_until_quiet)
+from tests.fixtures.stack import Stack, wait_healthy
 
 PEER_SIZES = {"authors": 20, "books": 200, "comments": 1000, "courses": 50, "products": 100,
               "users": 200, "tags": 10}
@@ -102,16 +102,6 @@ def run(cluster: Any, seconds: float = 20.0) -> list[dict[str, Any]]:
                                             commands.base_url, *tessera_files, seconds, quiet))
                     results += [with_ratio(ours, theirs), theirs]
     return results
-
-
-@contextmanager
-def production_shape(cluster: Any) -> Iterator[tuple[Stack, list[Served]]]:
-    """PostgreSQL + Kafka: `tessera serve` (the API, projections left to the projector),
-    relay, projector and worker processes, as `make test` starts them; with each process, to
-    wait until all are quiet."""
-    with KafkaBroker(low_memory=False) as broker, \
-            contextmanager(start_production)(cluster, broker.bootstrap) as stack:
-        yield stack, [Served(stack.base_url, process.pid) for process in stack.processes.values()]
 
 
 @contextmanager

@@ -14,7 +14,9 @@ from typing import Any, Protocol
 import httpx
 
 from infra.servers import free_port
-from tests.fixtures.stack import base_env, serve_process, stop, wait_healthy
+from infra.servers.kafka_broker import KafkaBroker
+from tests.fixtures.stack import (Stack, base_env, serve_process, start_production, stop,
+                                 wait_healthy)
 
 PASSWORD = "bench-password-123"
 
@@ -90,3 +92,13 @@ def signed_up(base_url: str, prefix: str = "bench") -> dict[str, Any]:
         login = http.post("/api/v1/auth/login/", json={"email": email, "password": PASSWORD})
         login.raise_for_status()
         return login.json()
+
+
+@contextmanager
+def production_shape(cluster: Any) -> Iterator[tuple[Stack, list[Served]]]:
+    """PostgreSQL + Kafka: `tessera serve` (the API, projections left to the projector),
+    relay, projector and worker processes, as `make test` starts them; with each process, to
+    wait until all are quiet."""
+    with KafkaBroker(low_memory=False) as broker, \
+            contextmanager(start_production)(cluster, broker.bootstrap) as stack:
+        yield stack, [Served(stack.base_url, process.pid) for process in stack.processes.values()]
