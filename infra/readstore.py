@@ -124,6 +124,32 @@ class PostgresTx:
         return self.conn.execute(to_pyformat(sql), params or {}).fetchall()
 
 
+@lru_cache(maxsize=1)
+def nul_free_text_dumper() -> type:
+    """psycopg's text dumper, with U+0000 written as U+FFFD (the replacement character).
+
+    PostgreSQL text cannot hold U+0000. The edge refuses it (infra/web/nul_characters.py), but
+    an event may still carry one (a CSV cell, a message from another service, an event older
+    than the check); stored as is, its projection would fail on every retry and hold back
+    every event after it. The event keeps the exact text; the read model shows U+FFFD.
+    """
+    from psycopg.types.string import StrDumperUnknown
+
+    class NulFreeStrDumper(StrDumperUnknown):
+        def dump(self, obj: str) -> Any:
+            return (obj.replace("\x00", "\ufffd") if "\x00" in obj else obj).encode(self._encoding)
+
+    return NulFreeStrDumper
+
+
+def _without_nul(conn: Any) -> None:
+    conn.adapters.register_dumper(str, nul_free_text_dumper())
+
+
+async def _without_nul_async(conn: Any) -> None:
+    _without_nul(conn)
+
+
 class PostgresReadStore:
     dialect = "postgres"
 
@@ -136,7 +162,8 @@ class PostgresReadStore:
         if options:
             kwargs["options"] = options
         self.url, self.schema = url, schema
-        self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, kwargs=kwargs, open=True)
+        self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, kwargs=kwargs,
+                                   configure=_without_nul, open=True)
         self._async_kwargs = {**kwargs, "autocommit": True}  # reads only: no COMMIT round trip
         self._async_pool: AsyncConnectionPool | None = None
         self._pool_size = pool_size
@@ -145,9 +172,8 @@ class PostgresReadStore:
         if self._async_pool is None:
             from psycopg_pool import AsyncConnectionPool
 
-            pool = AsyncConnectionPool(
-                self.url, min_size=2, max_size=self._pool_size, kwargs=self._async_kwargs, open=False
-            )
+            pool = AsyncConnectionPool(self.url, min_size=2, max_size=self._pool_size,
+                                       kwargs=self._async_kwargs, configure=_without_nul_async, open=False)
             await pool.open()
             self._async_pool = pool
         return self._async_pool

@@ -3,36 +3,18 @@ never leaves a read model without them, even when the replay fails."""
 from __future__ import annotations
 
 import inspect
-from uuid import uuid4
 
 import psycopg
 import pytest
 
-from domain.acting import acting_as
-from domain.tenancy.application import TenancyApplication
-from infra.config import load_settings
-from infra.runtime import Runtime
 from projectors.projection import Projection, load_projections
 from projectors.verify import replay
-
-
-def shipped_projection_names() -> list[str]:
-    """The project's projections, not those other test modules registered."""
-    load_projections()
-    return sorted(name for name, cls in Projection.registry.items()
-                  if cls.__module__.startswith("projectors."))
+from tests.integration.platform.tenancy_log import runtime_with_projects, shipped_projection_names
 
 
 @pytest.fixture
 def runtime(fresh_database_url):
-    settings = load_settings({"TESSERA_DATABASE_URL": fresh_database_url})
-    opened = Runtime(settings, projection_names=shipped_projection_names()).open_storage()
-    tenancy = opened.app(TenancyApplication)
-    owner = uuid4()
-    with acting_as(owner):
-        tenancy.create_tenant("Acme", "acme", owner)
-        for n in range(30):
-            tenancy.create_project("acme", owner, f"Project {n}", "")
+    opened, _ = runtime_with_projects(fresh_database_url, [f"Project {n}" for n in range(30)])
     yield opened
     opened.store.close()
 
