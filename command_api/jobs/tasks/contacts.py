@@ -24,6 +24,7 @@ from domain.identity.application import IdentityApplication
 from domain.identity.errors import EmailTakenError
 from domain.identity.user import EmailClaim
 from infra.passwords import UNUSABLE
+from infra.web.nul_characters import MESSAGE as NUL_MESSAGE
 
 BATCH = 1000
 REQUIRED = ("email", "first_name", "last_name")
@@ -86,6 +87,9 @@ def validated(columns: list[str], rows: list[list[str]], first_row: int) -> tupl
         if not any(value.strip() for value in values):
             continue  # a blank line
         fields = {name: value.strip() for name, value in zip(columns, values, strict=False) if name}
+        if nul := next((name for name, value in fields.items() if "\x00" in value), None):
+            errors.append({"row": number, "error": f"{nul}: {NUL_MESSAGE}"})
+            continue
         try:
             row = msgspec.convert({k: v or None for k, v in fields.items()}, ContactRow)
         except msgspec.ValidationError as error:

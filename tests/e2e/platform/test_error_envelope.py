@@ -71,3 +71,29 @@ def test_missing_and_bad_tokens_are_401(stack):
         assert_envelope(http.get("/api/v1/users/me/"), 401, "UNAUTHORIZED")
     with stack.client("not-a-jwt") as http:
         assert_envelope(http.get("/api/v1/users/me/"), 401, "UNAUTHORIZED")
+
+
+def test_a_null_character_in_a_json_body_is_refused_and_nothing_is_stored(stack):
+    email = "nul-in-name@tessera.test"
+    body = {"email": email, "password": "password-123", "first_name": "A\x00na", "last_name": "Lima"}
+    with stack.client() as http:
+        error = assert_envelope(http.post("/api/v1/auth/register/", json=body), 400, "INVALID_PAYLOAD")
+        assert error["message"] == "Null characters are not allowed."
+        assert error["details"] == {"body": ["Null characters are not allowed."]}
+        assert http.post("/api/v1/auth/register/", json={**body, "first_name": "Ana"}).status_code == 201
+
+
+def test_an_escaped_backslash_before_u0000_is_ordinary_text(stack):
+    name = "back\\u0000slash"
+    user = stack.new_user(first_name=name)
+    with stack.client(user["token"]) as http:
+        assert http.get("/api/v1/users/me/").json()["user"]["first_name"] == name
+
+
+@pytest.mark.parametrize("path, where", [("/api/v1/whatsapp/messages/a%00b/", "path"),
+                                         ("/api/v1/products/?search=a%00b", "query"),
+                                         ("/api/v1/users/me/?next=%00", "query")])
+def test_a_null_character_in_the_path_or_query_is_refused(stack, path, where):
+    with stack.client(stack.admin_token()) as http:
+        error = assert_envelope(http.get(path), 400, "INVALID_PAYLOAD")
+    assert error["details"] == {where: ["Null characters are not allowed."]}

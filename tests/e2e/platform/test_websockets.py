@@ -51,3 +51,14 @@ def test_a_malformed_frame_gets_an_error_frame_and_the_socket_stays_open(echo_ur
         assert error["error"]["message"] and error["error"]["timestamp"]
         socket.send('{"type": "ping"}')
         assert json.loads(socket.recv(timeout=10)) == {"type": "pong"}
+
+
+def test_a_frame_holding_a_null_character_gets_an_error_frame_and_the_socket_stays_open(echo_url):
+    with connect(echo_url) as socket:
+        socket.send(json.dumps({"type": "note", "text": "a\x00b"}))
+        error = json.loads(socket.recv(timeout=10))
+        assert error["type"] == "error"
+        assert error["error"]["code"] == "INVALID_PAYLOAD"
+        assert error["error"]["message"] == "Null characters are not allowed."
+        socket.send(json.dumps({"type": "note", "text": "a\\u0000b"}))
+        assert json.loads(socket.recv(timeout=10)) == {"type": "note", "text": "a\\u0000b"}

@@ -25,6 +25,13 @@ def test_rows_are_validated_like_registration_with_file_row_numbers():
                       {"row": 6, "error": "phone: expected `str` of length <= 32"}]
 
 
+def test_a_cell_holding_a_null_character_is_a_row_error_not_a_user():
+    rows = [["a@x.test", "A\x00na", "Lima", ""], ["b@x.test", "Bea", "Lima", ""]]
+    people, errors = validated(COLUMNS, rows, first_row=2)
+    assert people == [("b@x.test", "Bea", "Lima", None)]
+    assert errors == [{"row": 2, "error": "first_name: Null characters are not allowed."}]
+
+
 def test_columns_may_come_in_any_order_and_extra_columns_are_ignored():
     people, errors = validated(["last_name", "note", "email", "first_name"], [["Lima", "x", "a@b.test", "Ana"]], 2)
     assert (people, errors) == ([("a@b.test", "Ana", "Lima", None)], [])

@@ -100,6 +100,15 @@ def test_malformed_inbound_messages_are_refused(body):
         inbound(body)
 
 
+def test_an_inbound_message_holding_a_null_character_is_refused():
+    body = json.dumps({"apps": {}, "timestamp": "t", "data": {
+        "obj_type": "book", "obj_cmd": "put",
+        "obj_data": {"id": "1", "event_id": str(uuid.uuid4()), "title": "a\x00b"}}})
+    assert "\\u0000" in body
+    with pytest.raises(MalformedMessage, match="Null characters are not allowed"):
+        inbound(body)
+
+
 def test_batches_stay_within_sqs_limits():
     assert [len(c) for c in _chunks(["x"] * 23)] == [10, 10, 3]
     big = "y" * (BATCH_BYTES // 2 + 1)
