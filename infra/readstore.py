@@ -128,7 +128,7 @@ class PostgresTx:
 def nul_free_text_dumper() -> type:
     """psycopg's text dumper, with U+0000 written as U+FFFD (the replacement character).
 
-    PostgreSQL text cannot hold U+0000. The edge refuses it (infra/web/nul_characters.py), but
+    PostgreSQL text cannot hold U+0000. The edge refuses it (infra/web/input_checks.py), but
     an event may still carry one (a CSV cell, a message from another service, an event older
     than the check); stored as is, its projection would fail on every retry and hold back
     every event after it. The event keeps the exact text; the read model shows U+FFFD.

@@ -16,7 +16,7 @@ from domain.chat.application import ChatApplication
 from infra.runtime import Runtime
 from infra.s3 import object_key, open_object_storage, safe_name
 from infra.web.auth import Principal
-from infra.web.uploads import spooled_upload, upload_from
+from infra.web.uploads import UPLOAD_ROUTE, spooled_upload, upload_from
 
 CHAT, LEGACY = "/api/v1/chat", "/api/message"
 
@@ -54,7 +54,8 @@ async def send(runtime: Runtime, sender: Principal, conversation_id: UUID, type_
     return {**sent_message_body(message, sender, participants), "position": position}
 
 
-@post(f"{CHAT}/conversations/{{conversation_id:uuid}}/attachments", status_code=HTTP_201_CREATED)
+@post(f"{CHAT}/conversations/{{conversation_id:uuid}}/attachments", status_code=HTTP_201_CREATED,
+      opt=UPLOAD_ROUTE)
 async def upload_attachment(conversation_id: UUID, request: Request, runtime: Runtime) -> dict[str, Any]:
     """A file for a message's `content.url`: size-bounded, its type sniffed from its bytes."""
     chat = runtime.app(ChatApplication)

@@ -19,7 +19,7 @@ from domain.jobs.application import JobsApplication
 from domain.quotas.application import QuotasApplication
 from infra.runtime import Runtime
 from infra.s3 import object_key, open_object_storage
-from infra.web.uploads import spooled_upload, upload_from
+from infra.web.uploads import UPLOAD_ROUTE, spooled_upload, upload_from
 
 API = "/api/v1"
 UPLOAD_ACTION = "upload"
@@ -56,7 +56,7 @@ async def request_report(request: Request, runtime: Runtime, data: RequestReport
     return {"id": str(report.id), "status": report.status, "position": position}
 
 
-@post(f"{API}/contacts/upload-csv", status_code=HTTP_202_ACCEPTED)
+@post(f"{API}/contacts/upload-csv", status_code=HTTP_202_ACCEPTED, opt=UPLOAD_ROUTE)
 async def upload_contacts(request: Request, runtime: Runtime) -> dict[str, Any]:
     require_staff(request)
     spool, name = await received_file(request, runtime)
@@ -68,7 +68,7 @@ async def upload_contacts(request: Request, runtime: Runtime) -> dict[str, Any]:
     return {"task_id": str(job.id), "status": job.status, "position": position}
 
 
-@post(f"{API}/images", status_code=HTTP_201_CREATED)
+@post(f"{API}/images", status_code=HTTP_201_CREATED, opt=UPLOAD_ROUTE)
 async def upload_image(request: Request, runtime: Runtime) -> dict[str, Any]:
     me = request.user.id
     spool, name = await received_file(request, runtime)

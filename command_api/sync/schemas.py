@@ -10,8 +10,7 @@ import msgspec
 
 from domain.sync.message import SyncMessage
 from infra.envelope import Envelope
-from infra.web.nul_characters import MESSAGE as NUL_MESSAGE
-from infra.web.nul_characters import json_has_nul
+from infra.web.input_checks import json_refusal
 
 APPS = {"source": "tessera"}
 SECRET_FIELD = re.compile(r"password|secret|token|hash", re.IGNORECASE)
@@ -69,8 +68,8 @@ def outbound(envelope: Envelope) -> tuple[SyncMessage, str]:
 
 def inbound(body: str) -> SyncMessage:
     """Another service's message, or MalformedMessage saying what is wrong with it."""
-    if json_has_nul(body.encode()):
-        raise MalformedMessage(NUL_MESSAGE)
+    if why := json_refusal(body.encode()):
+        raise MalformedMessage(why)
     try:
         parsed = _decode_message(body)
     except (msgspec.DecodeError, msgspec.ValidationError) as error:

@@ -26,8 +26,8 @@ from infra.runtime import Runtime
 from infra.web.auth import JWTAuthenticationMiddleware
 from infra.web.errors import handle_exception
 from infra.web.idempotency import idempotency_middleware
+from infra.web.input_checks import input_check_middleware
 from infra.web.middleware import add_request_id_header, request_context_middleware
-from infra.web.nul_characters import nul_character_middleware
 from infra.web.platform import PLATFORM_HANDLERS
 from infra.web.positions import projection_position_middleware
 
@@ -105,7 +105,7 @@ def build_app(services: tuple[str, ...] = SERVICES, settings: Settings | None = 
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
         exception_handlers={Exception: handle_exception},
         before_send=[add_request_id_header],
-        middleware=[request_context_middleware, JWTAuthenticationMiddleware, nul_character_middleware,
+        middleware=[request_context_middleware, JWTAuthenticationMiddleware, input_check_middleware,
                     idempotency_middleware, projection_position_middleware],
         openapi_config=OpenAPIConfig(title="Tessera", version="1.0.0", path="/api/openapi",
                                      render_plugins=[JsonRenderPlugin()]),

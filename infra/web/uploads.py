@@ -13,6 +13,9 @@ from litestar.datastructures import UploadFile
 from infra.web.errors import ApiError
 
 CHUNK = 256 * 1024
+# `opt` of the routes that take a multipart upload: the edge leaves their bodies to them.
+UPLOAD_OPT = "upload"
+UPLOAD_ROUTE = {UPLOAD_OPT: True}
 
 
 def too_large(limit: int) -> ApiError:

@@ -17,8 +17,7 @@ from domain.errors import DomainError, ForbiddenError, NotFoundError, Unauthoriz
 from infra import metrics
 from infra.web.auth import Principal, principal_for
 from infra.web.errors import envelope, to_api_error
-from infra.web.nul_characters import MESSAGE as NUL_MESSAGE
-from infra.web.nul_characters import json_has_nul
+from infra.web.input_checks import json_refusal
 
 UNAUTHORIZED_CLOSE, FORBIDDEN_CLOSE, LAGGING_CLOSE = 4401, 4403, 4408
 ChannelsFor = Callable[[Any, Principal], Awaitable[list[str]]]
@@ -127,8 +126,8 @@ async def _receive(socket: WebSocket, runtime: Any, principal: Principal, on_fra
 async def _handle(socket: WebSocket, runtime: Any, principal: Principal, raw: str | bytes,
                   on_frame: OnFrame | None) -> None:
     try:
-        if json_has_nul(raw.encode() if isinstance(raw, str) else raw):
-            raise SocketError("INVALID_PAYLOAD", NUL_MESSAGE)  # as at the HTTP edge
+        if why := json_refusal(raw.encode() if isinstance(raw, str) else raw):
+            raise SocketError("INVALID_PAYLOAD", why)  # as at the HTTP edge
         frame = _decode(raw)
         if not isinstance(frame, dict):
             raise SocketError("INVALID_PAYLOAD", "A frame must be a JSON object")

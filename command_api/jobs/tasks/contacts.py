@@ -24,7 +24,7 @@ from domain.identity.application import IdentityApplication
 from domain.identity.errors import EmailTakenError
 from domain.identity.user import EmailClaim
 from infra.passwords import UNUSABLE
-from infra.web.nul_characters import MESSAGE as NUL_MESSAGE
+from infra.web.input_checks import NUL_MESSAGE
 
 BATCH = 1000
 REQUIRED = ("email", "first_name", "last_name")

@@ -78,6 +78,15 @@ def test_a_text_file_is_accepted_as_plain_text_but_not_as_an_image(pair):
     assert ann.post(conversation, "file", {"url": attachment.json()["url"]}).status_code == 201
 
 
+def test_a_file_is_bytes_not_json_so_the_edge_leaves_its_contents_alone(pair):
+    """A file whose text would be refused in a JSON body (U+0000 escapes, deep brackets)."""
+    ann, _, conversation = pair
+    data = b'{"a": "\\u0000"}' + b"[" * 500
+    attachment = upload(ann, conversation, "odd.json", data, "application/json")
+    assert attachment.status_code == 201, attachment.text
+    assert download(ann, attachment.json()["url"]).content == data
+
+
 def test_a_file_over_the_limit_is_refused_with_413(pair):
     ann, _, conversation = pair
     answer = upload(ann, conversation, "big.txt", b"a" * (UPLOAD_LIMIT + 1), "text/plain")

@@ -1,7 +1,9 @@
 """Every 4xx/5xx carries the error envelope of CONTRACT §1, router errors included."""
 from __future__ import annotations
 
+import json
 import re
+import uuid
 
 import pytest
 
@@ -73,11 +75,14 @@ def test_missing_and_bad_tokens_are_401(stack):
         assert_envelope(http.get("/api/v1/users/me/"), 401, "UNAUTHORIZED")
 
 
-def test_a_null_character_in_a_json_body_is_refused_and_nothing_is_stored(stack):
-    email = "nul-in-name@tessera.test"
+@pytest.mark.parametrize("content_type", ["application/json", "multipart/form-data; boundary=x", "text/plain"])
+def test_a_null_character_in_a_json_body_is_refused_and_nothing_is_stored(stack, content_type):
+    """Whatever the Content-Type says: the handler decodes the body as JSON all the same."""
+    email = f"nul-{uuid.uuid4().hex[:8]}@tessera.test"
     body = {"email": email, "password": "password-123", "first_name": "A\x00na", "last_name": "Lima"}
     with stack.client() as http:
-        error = assert_envelope(http.post("/api/v1/auth/register/", json=body), 400, "INVALID_PAYLOAD")
+        answer = http.post("/api/v1/auth/register/", content=json.dumps(body), headers={"Content-Type": content_type})
+        error = assert_envelope(answer, 400, "INVALID_PAYLOAD")
         assert error["message"] == "Null characters are not allowed."
         assert error["details"] == {"body": ["Null characters are not allowed."]}
         assert http.post("/api/v1/auth/register/", json={**body, "first_name": "Ana"}).status_code == 201
@@ -97,3 +102,11 @@ def test_a_null_character_in_the_path_or_query_is_refused(stack, path, where):
     with stack.client(stack.admin_token()) as http:
         error = assert_envelope(http.get(path), 400, "INVALID_PAYLOAD")
     assert error["details"] == {where: ["Null characters are not allowed."]}
+
+
+@pytest.mark.parametrize("body", [b"[" * 100_000, b'{"email": ' * 5_000 + b"1" + b"}" * 5_000])
+def test_json_nested_too_deep_is_invalid_payload_not_a_server_error(stack, body):
+    with stack.client() as http:
+        answer = http.post("/api/v1/auth/login/", content=body, headers={"Content-Type": "application/json"})
+    error = assert_envelope(answer, 400, "INVALID_PAYLOAD")
+    assert error["message"] == "JSON nested deeper than 64 levels."

@@ -62,3 +62,13 @@ def test_a_frame_holding_a_null_character_gets_an_error_frame_and_the_socket_sta
         assert error["error"]["message"] == "Null characters are not allowed."
         socket.send(json.dumps({"type": "note", "text": "a\\u0000b"}))
         assert json.loads(socket.recv(timeout=10)) == {"type": "note", "text": "a\\u0000b"}
+
+
+def test_a_frame_nested_too_deep_gets_an_error_frame_and_the_socket_stays_open(echo_url):
+    with connect(echo_url) as socket:
+        socket.send("[" * 100_000)
+        error = json.loads(socket.recv(timeout=10))
+        assert (error["type"], error["error"]["code"]) == ("error", "INVALID_PAYLOAD")
+        assert error["error"]["message"] == "JSON nested deeper than 64 levels."
+        socket.send('{"type": "ping"}')
+        assert json.loads(socket.recv(timeout=10)) == {"type": "pong"}

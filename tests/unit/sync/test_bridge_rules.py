@@ -109,6 +109,12 @@ def test_an_inbound_message_holding_a_null_character_is_refused():
         inbound(body)
 
 
+def test_an_inbound_message_nested_too_deep_is_refused():
+    body = '{"apps": {}, "timestamp": "t", "data": ' + "[" * 5000 + "]" * 5000 + "}"
+    with pytest.raises(MalformedMessage, match="JSON nested deeper than"):
+        inbound(body)
+
+
 def test_batches_stay_within_sqs_limits():
     assert [len(c) for c in _chunks(["x"] * 23)] == [10, 10, 3]
     big = "y" * (BATCH_BYTES // 2 + 1)
