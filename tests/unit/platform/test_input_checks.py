@@ -3,6 +3,7 @@ PostgreSQL cannot store) and nesting deeper than MAX_NESTING."""
 from __future__ import annotations
 
 import json
+import time
 
 import msgspec
 import pytest
@@ -45,3 +46,14 @@ def test_shallow_json_passes_however_many_brackets_it_holds(body):
                                   nested(MAX_NESTING), b'{"t": "]]]", "a":' + b"[" * 200])
 def test_json_nested_too_deep_is_found_even_unfinished(body):
     assert json_too_deep(body)
+
+
+@pytest.mark.parametrize("tail", [b'"' + b'\\"' * 200_000, b'"' + b'\\"' * 200_000 + b"\\",
+                                  b'"\\\n' * 200_000])
+def test_unfinished_strings_are_scanned_in_linear_time(tail):
+    """Bodies of 400-600 kB that took minutes when each quote of an unfinished string
+    started a failing match; they take a few ms now, a second is far from either."""
+    body = b"[" * (MAX_NESTING + 1) + tail
+    started = time.perf_counter()
+    json_too_deep(body)
+    assert time.perf_counter() - started < 1.0
