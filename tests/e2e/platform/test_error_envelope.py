@@ -110,3 +110,11 @@ def test_json_nested_too_deep_is_invalid_payload_not_a_server_error(stack, body)
         answer = http.post("/api/v1/auth/login/", content=body, headers={"Content-Type": "application/json"})
     error = assert_envelope(answer, 400, "INVALID_PAYLOAD")
     assert error["message"] == "JSON nested deeper than 64 levels."
+
+
+def test_a_json_body_over_a_mebibyte_is_payload_too_large(stack):
+    body = json.dumps({"email": "a@b.test", "password": "x" * (1 << 20)})
+    with stack.client() as http:
+        answer = http.post("/api/v1/auth/login/", content=body, headers={"Content-Type": "application/json"})
+    error = assert_envelope(answer, 413, "PAYLOAD_TOO_LARGE")
+    assert error["details"] == {"body": ["Body larger than 1048576 bytes"]}
