@@ -87,7 +87,7 @@ def validated(columns: list[str], rows: list[list[str]], first_row: int) -> tupl
         if not any(value.strip() for value in values):
             continue  # a blank line
         fields = {name: value.strip() for name, value in zip(columns, values, strict=False) if name}
-        if nul := next((name for name, value in fields.items() if "\x00" in value), None):
+        if nul := field_holding_nul(fields):
             errors.append({"row": number, "error": f"{nul}: {NUL_MESSAGE}"})
             continue
         try:
@@ -97,6 +97,12 @@ def validated(columns: list[str], rows: list[list[str]], first_row: int) -> tupl
             continue
         people.append((row.email.lower(), row.first_name, row.last_name, row.phone))
     return people, errors
+
+
+def field_holding_nul(fields: dict[str, str]) -> str | None:
+    """The first field the import reads whose value holds U+0000 (other columns are ignored)."""
+    read = ContactRow.__struct_fields__
+    return next((name for name in read if "\x00" in fields.get(name, "")), None)
 
 
 def readable(error: msgspec.ValidationError) -> str:

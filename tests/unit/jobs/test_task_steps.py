@@ -32,6 +32,13 @@ def test_a_cell_holding_a_null_character_is_a_row_error_not_a_user():
     assert errors == [{"row": 2, "error": "first_name: Null characters are not allowed."}]
 
 
+def test_a_null_character_in_a_column_nobody_reads_is_ignored_with_the_column():
+    """Row errors name the field; a column the import does not read (its name may be any
+    length) is not one, so it adds nothing to the job's events."""
+    people, errors = validated([*COLUMNS, "x" * 10_000], [["a@x.test", "Ana", "Lima", "", "\x00"]], 2)
+    assert (people, errors) == ([("a@x.test", "Ana", "Lima", None)], [])
+
+
 def test_columns_may_come_in_any_order_and_extra_columns_are_ignored():
     people, errors = validated(["last_name", "note", "email", "first_name"], [["Lima", "x", "a@b.test", "Ana"]], 2)
     assert (people, errors) == ([("a@b.test", "Ana", "Lima", None)], [])
