@@ -188,16 +188,29 @@ class PostgresReadStore:
             yield PostgresTx(conn)
 
     async def fetch_all(self, sql: str, params: Params = None) -> list[Row]:
-        pool = await self._apool()
-        async with pool.connection() as conn:
-            cursor = await conn.execute(to_pyformat(sql), params or {}, prepare=True)
-            return await cursor.fetchall()
+        return await self._read(sql, params, one=False)  # type: ignore[no-any-return]
 
     async def fetch_one(self, sql: str, params: Params = None) -> Row | None:
+        return await self._read(sql, params, one=True)  # type: ignore[no-any-return]
+
+    async def _read(self, sql: str, params: Params, one: bool) -> Any:
+        """One read; again on a fresh connection if the pooled one was dead. After a database
+        restart every idle pooled connection is, and each request that drew one failed until
+        the pool had replaced them all. A read is safe to repeat."""
+        import psycopg
+
         pool = await self._apool()
-        async with pool.connection() as conn:
-            cursor = await conn.execute(to_pyformat(sql), params or {}, prepare=True)
-            return await cursor.fetchone()
+        retried = False
+        while True:
+            async with pool.connection() as conn:
+                try:
+                    cursor = await conn.execute(to_pyformat(sql), params or {}, prepare=True)
+                    return await (cursor.fetchone() if one else cursor.fetchall())
+                except psycopg.OperationalError:
+                    if retried or not conn.broken:
+                        raise
+            retried = True
+            await pool.check()  # drop the other dead ones before drawing again
 
     async def aclose(self) -> None:
         if self._async_pool is not None:

@@ -55,6 +55,7 @@ TopicPartition = tuple[str, int]
 # read, a produce request, an acknowledgement, a claim, a position write, and a projector
 # transaction downstream) whether it carries one event or fifty.
 STEP_INTERVAL = 0.025
+RECONNECT_SECONDS = 1.0
 
 
 class Interrupted(Exception):
@@ -62,7 +63,8 @@ class Interrupted(Exception):
 
 
 class PositionStore:
-    """`relay_position` and the leader lock, on one session: losing it stops the relay."""
+    """`relay_position` and the leader lock, on one session: losing it ends the leadership
+    (the relay stops relaying and competes for the lock again)."""
 
     def __init__(self, url: str) -> None:
         import psycopg
@@ -259,30 +261,48 @@ def run(settings: Settings, args: Any) -> int:
         start_http_server(settings.metrics_port)
     heartbeat = Heartbeat(settings, "relay")
     recorder = open_recorder(settings)
+    try:
+        return _lead_until_stopped(settings, recorder, heartbeat, stop)
+    except Interrupted:
+        return 0
+
+
+def _lead_until_stopped(settings: Settings, recorder: Any, heartbeat: Heartbeat,
+                        stop: threading.Event) -> int:
+    """Lead whenever this relay may. A PostgreSQL restart ends its session and with it the
+    leader lock: it then competes for the lock again once the database is back, and goes on
+    from the position stored (sending a tail again, as after a crash) instead of exiting."""
+    from eventsourcing.persistence import InterfaceError, OperationalError
+    from psycopg import OperationalError as ConnectionLost
+
+    while not stop.is_set():
+        try:
+            return _lead(settings, recorder, heartbeat, stop)
+        except (ConnectionLost, OperationalError, InterfaceError) as error:
+            log.warning("lost the database (%s); leading again once it is back", str(error).strip())
+            heartbeat.beat()
+            stop.wait(RECONNECT_SECONDS)
+    return 0
+
+
+def _lead(settings: Settings, recorder: Any, heartbeat: Heartbeat, stop: threading.Event) -> int:
     positions = PositionStore(settings.database_url)
     try:
-        return _lead(settings, recorder, positions, heartbeat, stop)
-    except Interrupted:
+        while not positions.try_lead():
+            heartbeat.beat()
+            if stop.wait(1.0):
+                return 0
+        listener = LogListener(settings.database_url, recorder.channel_name)
+        producer = open_producer(settings, stop, heartbeat)
+        relay = Relay(settings, recorder, producer, positions, heartbeat, stop)
+        log.info("relaying from position %d", relay.position)
+        freeze_startup_objects()
+        try:
+            relay.run(listener)
+        finally:
+            producer.close(timeout=5)
+            listener.close()
         return 0
     finally:
         positions.close()
-
-
-def _lead(settings: Settings, recorder: Any, positions: PositionStore, heartbeat: Heartbeat,
-          stop: threading.Event) -> int:
-    while not positions.try_lead():
-        heartbeat.beat()
-        if stop.wait(1.0):
-            return 0
-    listener = LogListener(settings.database_url, recorder.channel_name)
-    producer = open_producer(settings, stop, heartbeat)
-    relay = Relay(settings, recorder, producer, positions, heartbeat, stop)
-    log.info("relaying from position %d", relay.position)
-    freeze_startup_objects()
-    try:
-        relay.run(listener)
-    finally:
-        producer.close(timeout=5)
-        listener.close()
-    return 0
 

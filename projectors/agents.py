@@ -370,7 +370,10 @@ def build_app(settings: Settings, projector: Projector, names: list[str] | None)
     @app.timer(1.0)
     async def beat() -> None:
         heartbeat.beat()
-        await asyncio.to_thread(projector.observe)
+        try:
+            await asyncio.to_thread(projector.observe)
+        except Exception as error:  # noqa: BLE001 - a raising timer crashes the whole worker
+            log.warning("projection gauges not read (%s); the next beat tries again", str(error).strip())
 
     return app
 

@@ -97,13 +97,21 @@ class PostgresCluster:
                     "max_connections": self.max_connections, **(_FAST if self.fast else {})}
         with open(self.data_dir / "postgresql.conf", "a") as conf:
             conf.writelines(f"{key} = {value}\n" for key, value in settings.items())
-        self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data_dir),
-                  "-l", str(self.root / "server.log"))
+        self.start_server()
         self._started = True
         register_cleanup(self.stop)
         self._admin(f"CREATE ROLE {self.user} LOGIN CREATEDB PASSWORD '{self.password}'")
         self._admin(f"CREATE DATABASE {self.dbname} OWNER {self.user}")
         return self
+
+    def start_server(self) -> None:
+        """Start the server on the cluster's data; also after `stop_server()`."""
+        self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data_dir),
+                  "-l", str(self.root / "server.log"))
+
+    def stop_server(self) -> None:
+        """Fast shutdown (clients disconnected), data kept: a restart for fault tests."""
+        self._run("pg_ctl", "stop", "-m", "fast", "-w", "-D", str(self.data_dir))
 
     def _admin(self, sql: str) -> None:
         import psycopg
@@ -126,7 +134,7 @@ class PostgresCluster:
         unregister_cleanup(self.stop)
         if self._started:
             self._started = False
-            self._run("pg_ctl", "stop", "-m", "fast", "-w", "-D", str(self.data_dir))
+            self.stop_server()
         shutil.rmtree(self.root, ignore_errors=True)
 
     def __enter__(self) -> PostgresCluster:

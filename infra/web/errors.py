@@ -59,6 +59,9 @@ def to_api_error(exc: Exception) -> ApiError:
             return ApiError(status, code, exc.message, exc.details, headers)  # type: ignore[attr-defined]
     if isinstance(exc, IntegrityError):
         return ApiError(409, "CONFLICT", "The resource was changed concurrently; retry")
+    if database_unavailable(exc):
+        return ApiError(503, "UPSTREAM_ERROR", "The database is unavailable; retry",
+                        headers={"Retry-After": "1"})
     if isinstance(exc, ValidationException):
         return ApiError(400, "INVALID_PAYLOAD", _validation_message(exc), _validation_details(exc))
     if isinstance(exc, HTTPException):
@@ -67,6 +70,15 @@ def to_api_error(exc: Exception) -> ApiError:
         message = exc.detail if status < 500 else "Internal server error"
         return ApiError(status, code, message, headers=dict(exc.headers or {}))
     return ApiError(500, "INTERNAL_ERROR", "Internal server error")
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """PostgreSQL unreachable, restarting or out of pooled connections (psycopg's
+    OperationalError, PoolTimeout included), raised as is or wrapped by `eventsourcing`. A
+    broken query is a ProgrammingError or DataError instead, and stays a 500."""
+    import psycopg
+
+    return isinstance(exc, psycopg.OperationalError) or isinstance(exc.__cause__, psycopg.OperationalError)
 
 
 def _validation_details(exc: ValidationException) -> dict[str, list[str]]:
