@@ -11,14 +11,29 @@ from typing import Any
 from infra.config import ConfigurationError, Settings, load_settings
 
 
+def _count(least: int, most: int | None = None):
+    """An argparse type: an int from `least` (to `most`), or a usage error naming the range."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < least or (most is not None and value > most):
+            bounds = f"{least}-{most}" if most is not None else f"at least {least}"
+            raise argparse.ArgumentTypeError(f"{value} is out of range ({bounds})")
+        return value
+
+    return parse
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tessera", description="Event-sourced backend for real-time apps")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the HTTP/WebSocket services")
     serve.add_argument("service", nargs="?", choices=["command", "query", "push"])
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1,
+    serve.add_argument("--port", type=_count(1, 65535), default=8000)
+    serve.add_argument("--workers", type=_count(1), default=1,
                        help="processes sharing the port (a service without the in-process bus only)")
     commands.add_parser("relay", help="outbox relay: event store → Kafka")
     projector = commands.add_parser("projector", help="faust projector worker")
@@ -26,16 +41,12 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("worker", help="jobs worker")
     commands.add_parser("migrate", help="create tables and Kafka topics (idempotent)")
     populate = commands.add_parser("populate", help="generate demo data through the command path")
-    populate.add_argument("--users", type=int, default=50)
-    populate.add_argument("--authors", type=int, default=100)
-    populate.add_argument("--tags", type=int, default=50)
-    populate.add_argument("--books", type=int, default=1000)
-    populate.add_argument("--comments", type=int, default=5000)
-    populate.add_argument("--courses", type=int, default=200)
-    populate.add_argument("--products", type=int, default=100)
+    for name, default in (("users", 50), ("authors", 100), ("tags", 50), ("books", 1000),
+                          ("comments", 5000), ("courses", 200), ("products", 100)):
+        populate.add_argument(f"--{name}", type=_count(0), default=default)
     replay = commands.add_parser("replay", help="rebuild read models from the log")
     replay.add_argument("--projection", action="append")
-    replay.add_argument("--jobs", type=int, default=0,
+    replay.add_argument("--jobs", type=_count(0), default=0,
                         help="processes replaying at once (default: 2 on PostgreSQL, 1 on SQLite)")
     replay.add_argument("--tables-ready", action="store_true", help=argparse.SUPPRESS)
     verify = commands.add_parser("verify", help="rebuild into a scratch store and compare")
@@ -53,7 +64,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"tessera: {error}", file=sys.stderr)
         return 2
     configure_process(settings, getattr(args, "service", None) or args.command)
-    return int(COMMANDS[args.command](settings, args) or 0)
+    try:
+        return int(COMMANDS[args.command](settings, args) or 0)
+    except ValueError as error:
+        from projectors.projection import UnknownProjectionError  # not imported by `health`
+
+        if not isinstance(error, UnknownProjectionError):
+            raise
+        print(f"tessera: {error}", file=sys.stderr)
+        return 2
 
 
 def configure_process(settings: Settings, service: str) -> None:

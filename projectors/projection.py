@@ -159,6 +159,10 @@ def values_of(names: Sequence[str], rows: Sequence[dict[str, Any]]) -> tuple[str
     return ", ".join(values), params
 
 
+class UnknownProjectionError(ValueError):
+    """A projection name (`--projection`) that no `projectors.*_view` module defines."""
+
+
 def load_projections(names: list[str] | None = None) -> list[Projection]:
     """Import every `projectors.<context>.*_view` module and instantiate its projections."""
     import projectors
@@ -169,5 +173,6 @@ def load_projections(names: list[str] | None = None) -> list[Projection]:
     chosen = names or sorted(Projection.registry)
     unknown = [n for n in chosen if n not in Projection.registry]
     if unknown:
-        raise KeyError(f"unknown projection(s): {', '.join(unknown)}")
+        raise UnknownProjectionError(f"unknown projection(s): {', '.join(unknown)}; "
+                                     f"known: {', '.join(sorted(Projection.registry))}")
     return [Projection.registry[name]() for name in chosen]
