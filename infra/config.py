@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -17,10 +17,19 @@ class ConfigurationError(RuntimeError):
     """Start-up refused: the configuration is unsafe or inconsistent."""
 
 
+Positive = Annotated[int, msgspec.Meta(ge=1)]
+Seconds = Annotated[float, msgspec.Meta(gt=0)]
+Port = Annotated[int, msgspec.Meta(ge=0, le=65535)]
+PostgresUrl = Annotated[str, msgspec.Meta(pattern=r"^postgres(ql)?://")]
+_HOST_PORT = r"(\[[0-9A-Fa-f:.]+\]|[^\s,:\[\]]+):\d+"
+KafkaServers = Annotated[str, msgspec.Meta(pattern=rf"^{_HOST_PORT}(,{_HOST_PORT})*$")]
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
-    env: str = "dev"
-    database_url: str | None = None
-    kafka_bootstrap: str | None = None
+    # Anything else skipped the production checks: TESSERA_ENV=prod ran with the dev secret key.
+    env: Literal["dev", "production"] = "dev"
+    database_url: PostgresUrl | None = None
+    kafka_bootstrap: KafkaServers | None = None
     secret_key: str = DEV_SECRET_KEY
     admin_email: str | None = None
     admin_password: str | None = None
@@ -36,19 +45,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     app_key: str = DEV_APP_KEY
     otlp_endpoint: str | None = None
     data_dir: Path = Path(".tessera")
-    access_token_seconds: int = 3600
-    refresh_token_seconds: int = 86400
-    min_position_wait_seconds: float = 5.0
-    kafka_partitions: int = 3
+    access_token_seconds: Positive = 3600
+    refresh_token_seconds: Positive = 86400
+    min_position_wait_seconds: Annotated[float, msgspec.Meta(ge=0)] = 5.0
+    kafka_partitions: Positive = 3
     kafka_topic_prefix: str = "tessera"
-    kafka_session_timeout: float = 10.0
-    metrics_port: int = 0
-    db_pool_size: int = 10
-    ready_max_lag: int = 10_000
-    upload_max_bytes: int = 10 * 1024 * 1024
-    presence_heartbeat_seconds: float = 3.0
-    presence_lease_seconds: float = 10.0
-    job_lease_seconds: float = 10.0
+    kafka_session_timeout: Seconds = 10.0
+    metrics_port: Port = 0
+    db_pool_size: Positive = 10
+    ready_max_lag: Annotated[int, msgspec.Meta(ge=0)] = 10_000
+    upload_max_bytes: Positive = 10 * 1024 * 1024
+    presence_heartbeat_seconds: Seconds = 3.0
+    presence_lease_seconds: Seconds = 10.0
+    job_lease_seconds: Seconds = 10.0
     ws_compression: bool = False
     password_hashing: Literal["recommended", "cheapest"] = "recommended"
 
@@ -127,6 +136,17 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: object) ->
     try:
         settings = msgspec.convert(raw, Settings, strict=False, dec_hook=_paths)
     except msgspec.ValidationError as error:
-        raise ConfigurationError(f"invalid configuration: {error}") from error
+        raise ConfigurationError(f"invalid configuration: {_named(str(error))}") from error
+    if settings.presence_lease_seconds <= settings.presence_heartbeat_seconds:
+        raise ConfigurationError("invalid configuration: TESSERA_PRESENCE_LEASE must be longer than "
+                                 "TESSERA_PRESENCE_HEARTBEAT, or every user goes offline between beats")
     settings.check_safe_for_production()
     return settings
+
+
+def _named(message: str) -> str:
+    """msgspec's message with the field's variable named: `... - at `$.kafka_partitions`` →
+    `TESSERA_KAFKA_PARTITIONS: ...`."""
+    reason, _, where = message.partition(" - at `$.")
+    field = where.rstrip("`")
+    return f"{_ENV_NAMES[field]}: {reason}" if field in _ENV_NAMES else message
