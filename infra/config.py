@@ -59,6 +59,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     presence_lease_seconds: Seconds = 10.0
     job_lease_seconds: Seconds = 10.0
     ws_compression: bool = False
+    ws_token_recheck_seconds: Seconds = 30.0
     password_hashing: Literal["recommended", "cheapest"] = "recommended"
 
     @property
@@ -118,6 +119,7 @@ _ENV_NAMES = {
     "presence_lease_seconds": "TESSERA_PRESENCE_LEASE",
     "job_lease_seconds": "TESSERA_JOB_LEASE",
     "ws_compression": "TESSERA_WS_COMPRESSION",
+    "ws_token_recheck_seconds": "TESSERA_WS_TOKEN_RECHECK",
     "password_hashing": "TESSERA_PASSWORD_HASHING",
 }
 

@@ -2,10 +2,16 @@
 
 Each socket route only says which channels a user may have and what its client frames do;
 this module does the rest the same way for every socket.
+
+The token is checked at connect and again while the socket is open: it closes with 4401 when
+the token expires, and within `TESSERA_WS_TOKEN_RECHECK` seconds (30) of its revocation (a
+password change or reset, a deactivation), as a request with it would get 401. Before, a
+socket outlived both and kept pushing the user's frames.
 """
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -44,15 +50,31 @@ def _since(socket: WebSocket) -> int | None:
     return int(raw) if raw is not None and raw.isdigit() else None
 
 
-async def authenticate(socket: WebSocket) -> Principal | None:
-    """The socket's user; or None after closing it with 4401."""
+async def authenticate(socket: WebSocket) -> tuple[Principal, dict[str, Any]] | None:
+    """The socket's user and token claims; or None after closing it with 4401."""
     runtime = socket.app.state.runtime
     try:
-        principal, _ = await principal_for(runtime, socket.query_params.get("token", ""))
+        return await principal_for(runtime, socket.query_params.get("token", ""))
     except UnauthorizedError:
         await socket.close(code=UNAUTHORIZED_CLOSE, reason="unauthorized")
         return None
-    return principal
+
+
+async def watch_token(socket: WebSocket, runtime: Any, claims: dict[str, Any]) -> None:
+    """Close the socket with 4401 once its token expires or stops being accepted."""
+    token, recheck = socket.query_params.get("token", ""), runtime.settings.ws_token_recheck_seconds
+    while (left := claims["exp"] - time.time()) > 0:
+        await asyncio.sleep(min(left, recheck))
+        if claims["exp"] - time.time() <= 0:
+            break
+        try:
+            await principal_for(runtime, token)
+        except UnauthorizedError:
+            await socket.close(code=UNAUTHORIZED_CLOSE, reason="token revoked")
+            return
+        except Exception:  # noqa: BLE001 - the database is away: keep the socket, check again later
+            continue
+    await socket.close(code=UNAUTHORIZED_CLOSE, reason="token expired")
 
 
 async def serve(socket: WebSocket, name: str, channels_for: ChannelsFor,
@@ -61,9 +83,10 @@ async def serve(socket: WebSocket, name: str, channels_for: ChannelsFor,
                 on_sent: OnSent | None = None) -> None:
     """`on_sent(runtime, principal, frame)` runs after each pushed frame reached the socket."""
     await socket.accept()
-    principal = await authenticate(socket)
-    if principal is None:
+    authenticated = await authenticate(socket)
+    if authenticated is None:
         return
+    principal, claims = authenticated
     runtime = socket.app.state.runtime
     if not admit(principal):
         await socket.close(code=FORBIDDEN_CLOSE, reason="forbidden")
@@ -75,9 +98,11 @@ async def serve(socket: WebSocket, name: str, channels_for: ChannelsFor,
         return
     subscription = runtime.hub.subscribe(channels)
     metrics.WS_CONNECTIONS.labels(name).inc()
+    watcher = asyncio.create_task(watch_token(socket, runtime, claims))
     try:
         await _run(socket, runtime, principal, subscription, on_frame, greeting, on_sent)
     finally:
+        watcher.cancel()
         subscription.close()
         metrics.WS_CONNECTIONS.labels(name).dec()
 
