@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from domain.identity.credentials import Email, Password
+
 DEV_SECRET_KEY = "tessera-dev-secret-key-change-me-in-production"
 DEV_APP_KEY = "dev-app-key"
 DEFAULT_SQS_EVENT_TYPES = ("UserRegistered,UserProfileUpdated,UserDeactivated,ProductCreated,OrderPlaced,"
@@ -31,8 +33,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: PostgresUrl | None = None
     kafka_bootstrap: KafkaServers | None = None
     secret_key: str = DEV_SECRET_KEY
-    admin_email: str | None = None
-    admin_password: str | None = None
+    # The bootstrap admin is created without going through registration: its rules apply here.
+    admin_email: Email | None = None
+    admin_password: Password | None = None
     smtp_url: str | None = None
     s3_endpoint_url: str | None = None
     s3_bucket: str = "tessera"

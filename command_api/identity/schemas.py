@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-Email = Annotated[str, msgspec.Meta(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
-Password = Annotated[str, msgspec.Meta(min_length=8, max_length=128)]
+from domain.identity.credentials import Email, Password
+
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=150)]
 Phone = Annotated[str, msgspec.Meta(max_length=32)]
 Gender = Annotated[str, msgspec.Meta(max_length=32)]

@@ -25,6 +25,8 @@ from infra.config import ConfigurationError, load_settings
     ("TESSERA_KAFKA_BOOTSTRAP", "localhost", "TESSERA_KAFKA_BOOTSTRAP"),
     ("TESSERA_KAFKA_BOOTSTRAP", "a:9092, b:9092", "TESSERA_KAFKA_BOOTSTRAP"),
     ("TESSERA_PRESENCE_LEASE", "2", "TESSERA_PRESENCE_LEASE must be longer than TESSERA_PRESENCE_HEARTBEAT"),
+    ("TESSERA_ADMIN_PASSWORD", "admin", "TESSERA_ADMIN_PASSWORD: Expected `str` of length >= 8"),
+    ("TESSERA_ADMIN_EMAIL", "admin", "TESSERA_ADMIN_EMAIL"),
 ])
 def test_a_value_no_process_can_run_with_is_refused_by_name(variable, value, says):
     with pytest.raises(ConfigurationError) as refused:
