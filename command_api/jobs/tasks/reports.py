@@ -1,14 +1,31 @@
-"""Report job: a CSV of the active users, spooled (memory, then disk) and put in object storage."""
+"""Report job: a CSV of the active users, spooled (memory, then disk) and put in object storage.
+
+Names and phones are the users' own text, and the file is opened in spreadsheets: a cell a
+spreadsheet would run as a formula (`=HYPERLINK(...)`, `@SUM(...)`, `-cmd|...`) is written
+with a leading apostrophe, OWASP's advice for CSV injection. A phone such as `+1 555 0100`
+stays as it is: a sign followed by digits only is a number to a spreadsheet, not a call.
+"""
 from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 from typing import Any
 
 from command_api.jobs.tasks.active_users import active_users
 
 COLUMNS = ("id", "email", "first_name", "last_name", "phone", "access_level", "date_joined")
+_SIGNED_NUMBER = re.compile(r"[+-][\d\s().-]*")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """The cell as written: text a spreadsheet would evaluate gets a leading apostrophe."""
+    if not isinstance(value, str) or not value:
+        return value
+    if value[0] in "=@\t\r" or (value[0] in "+-" and not _SIGNED_NUMBER.fullmatch(value)):
+        return "'" + value
+    return value
 
 
 def report_key(job_id: object) -> str:
@@ -22,7 +39,7 @@ def run(worker: Any, job: Any) -> dict[str, Any]:
         out = csv.writer(text)
         out.writerow(COLUMNS)
         for page in active_users(worker.runtime.store, ", ".join(COLUMNS)):
-            out.writerows([row[c] for c in COLUMNS] for row in page)
+            out.writerows([spreadsheet_safe(row[c]) for c in COLUMNS] for row in page)
             rows += len(page)
             job = worker.keep_alive(job)
         text.flush()

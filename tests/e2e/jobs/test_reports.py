@@ -46,3 +46,16 @@ def test_reports_are_for_staff_only(jobs_stack):
         assert hidden.json()["error"]["code"] == "NOT_FOUND"
         assert http.get(f"/api/v1/reports/{report_id}/download/", headers=seen).status_code == 404
     assert get_json(jobs_stack, admin, f"/api/v1/reports/{report_id}/", requested["position"])["id"] == report_id
+
+
+def test_a_name_a_spreadsheet_would_run_as_a_formula_is_written_as_text(jobs_stack):
+    admin = jobs_stack.admin_token()
+    formula = '=HYPERLINK("http://evil.test","x")'
+    sly = jobs_stack.new_user(first_name=formula, last_name="@SUM(A1)", phone="+1 555 0100")
+    with jobs_stack.client(admin) as http:
+        answer = http.post("/api/v1/reports/", json={})
+    report = wait_for_state(jobs_stack, admin, f"/api/v1/reports/{answer.json()['id']}/", finished)
+    with jobs_stack.client(admin) as http:
+        download = http.get(f"/api/v1/reports/{report['id']}/download/")
+    [row] = [r for r in csv.DictReader(io.StringIO(download.text)) if r["email"] == sly["user"]["email"]]
+    assert (row["first_name"], row["last_name"], row["phone"]) == ("'" + formula, "'@SUM(A1)", "+1 555 0100")

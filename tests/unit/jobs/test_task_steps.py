@@ -9,6 +9,7 @@ from PIL import Image
 
 from command_api.jobs.tasks.contacts import text_lines, unique, validated
 from command_api.jobs.tasks.images import thumbnail
+from command_api.jobs.tasks.reports import spreadsheet_safe
 from command_api.jobs.uploads import check_csv_header, checked_name, image_type
 from domain.errors import InvalidError
 
@@ -96,3 +97,13 @@ def test_lines_are_decoded_across_chunk_boundaries_and_blank_lines_are_ignored()
                     ["b@x.test", "B", "C"]]
     people, errors = validated(rows[0], rows[1:], first_row=2)
     assert (people, errors) == ([("zoë@x.test", "Zoë", "Multi\nLine", None), ("b@x.test", "B", "C", None)], [])
+
+
+@pytest.mark.parametrize("cell, written", [
+    ("=1+1", "'=1+1"), ("@SUM(A1)", "'@SUM(A1)"), ("+HYPERLINK(1)", "'+HYPERLINK(1)"),
+    ("-cmd|' /C calc'!A0", "'-cmd|' /C calc'!A0"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"),
+    ("+1 555 0100", "+1 555 0100"), ("-12.5", "-12.5"), ("+(555) 010-0100", "+(555) 010-0100"),
+    ("Ana", "Ana"), ("", ""), (None, None), (42, 42), ("a=b", "a=b"),
+])
+def test_report_cells_a_spreadsheet_would_evaluate_get_an_apostrophe(cell, written):
+    assert spreadsheet_safe(cell) == written
