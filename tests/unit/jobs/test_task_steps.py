@@ -12,6 +12,7 @@ from command_api.jobs.tasks.images import thumbnail
 from command_api.jobs.tasks.reports import spreadsheet_safe
 from command_api.jobs.uploads import check_csv_header, checked_name, image_type
 from domain.errors import InvalidError
+from infra.web.errors import ApiError
 
 COLUMNS = ["email", "first_name", "last_name", "phone"]
 
@@ -107,3 +108,17 @@ def test_lines_are_decoded_across_chunk_boundaries_and_blank_lines_are_ignored()
 ])
 def test_report_cells_a_spreadsheet_would_evaluate_get_an_apostrophe(cell, written):
     assert spreadsheet_safe(cell) == written
+
+
+def test_an_image_pixels_would_take_too_much_memory_to_thumbnail_is_refused_before_it_is_stored():
+    """A 1-bit PNG of 8,000 x 8,000 pixels is a few kB; decoded in colour it is 256 MB."""
+    with pytest.raises(ApiError) as refused:
+        image_type(io.BytesIO(png_of(8000, 8000)))
+    assert (refused.value.status, refused.value.code) == (413, "PAYLOAD_TOO_LARGE")
+    assert image_type(io.BytesIO(png_of(6000, 6000))) == "image/png"
+
+
+def png_of(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("1", (width, height)).save(out, "PNG")
+    return out.getvalue()
