@@ -13,6 +13,11 @@ from infra.envelope import Envelope
 from infra.web.input_checks import json_refusal
 
 APPS = {"source": "tessera"}
+# SQS takes #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF in a body. JSON
+# escapes the control characters but leaves U+FFFE and U+FFFF as they are: a product named
+# with one would be refused by SQS on every attempt and hold back every message after it.
+# Written as JSON escapes (they can only be inside strings) they decode to the same text.
+_SQS_REFUSED = {0xFFFE: "\\ufffe", 0xFFFF: "\\uffff"}
 SECRET_FIELD = re.compile(r"password|secret|token|hash", re.IGNORECASE)
 
 
@@ -63,7 +68,7 @@ def outbound(envelope: Envelope) -> tuple[SyncMessage, str]:
         "data": {"obj_type": message.obj_type, "obj_data": obj_data, "obj_cmd": message.obj_cmd},
         "timestamp": envelope.timestamp_text,
     }
-    return message, _encode(body).decode()
+    return message, _encode(body).decode().translate(_SQS_REFUSED)
 
 
 def inbound(body: str) -> SyncMessage:

@@ -100,6 +100,16 @@ def test_malformed_inbound_messages_are_refused(body):
         inbound(body)
 
 
+def test_outbound_bodies_hold_only_characters_sqs_accepts_and_decode_to_the_same_text():
+    """SQS refuses a body with a character outside #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD
+    #x10000-#x10FFFF (moto does not check, SQS does)."""
+    name = "odd \ufffe\uffff \x01\x1f\x7f \U0001f600 \ud7ff\ue000"
+    _, body = outbound(envelope("BookCreated", name=name))
+    assert all(ord(c) in (0x9, 0xA, 0xD) or 0x20 <= ord(c) <= 0xD7FF or 0xE000 <= ord(c) <= 0xFFFD
+               or ord(c) >= 0x10000 for c in body)
+    assert json.loads(body)["data"]["obj_data"]["name"] == name
+
+
 def test_an_inbound_message_holding_a_null_character_is_refused():
     body = json.dumps({"apps": {}, "timestamp": "t", "data": {
         "obj_type": "book", "obj_cmd": "put",
