@@ -13,12 +13,12 @@
   (5 million empty arrays) cost the decoder 0.9 s of CPU and these checks 0.6 s; at 1 MiB the
   checks take 45 ms.
 
-Both are checked before any handler, the idempotency claim included, sees the request.
+All three are checked before any handler, the idempotency claim included, sees the request.
 Every body is checked whatever its Content-Type (the handlers decode JSON whatever it says),
 except on the routes that take an upload (`UPLOAD_ROUTE`): their bytes are files, and the one
 text they carry, the file name, is cleaned or refused where each route reads it (infra/s3.py
-`safe_name`, command_api/jobs/uploads.py). WebSocket frames and SQS messages get the same
-checks.
+`safe_name`, command_api/jobs/uploads.py). WebSocket frames and SQS messages get the first
+two (`json_refusal`); their size is bounded already, 1 MiB a frame and 256 KB a message.
 """
 from __future__ import annotations
 
