@@ -2,7 +2,12 @@
 
 The key is claimed before the command runs, so two concurrent requests with one key cannot
 both append events: the second waits for the first's answer and replays it. Server errors
-release the claim so the client may retry.
+release the claim so the client may retry, and so does a 429: it says nothing was done and
+when to come back (`Retry-After`), and a replay of it would keep saying so, without the header,
+for the rest of the 24 h.
+
+A key is at most `MAX_KEY_CHARS` characters (Stripe's bound): a longer one is refused rather
+than cut, since two keys cut to one would give the second request the first one's answer.
 """
 from __future__ import annotations
 
@@ -14,10 +19,12 @@ from typing import Any
 import msgspec
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from infra.web.errors import envelope
+from infra.web.errors import ApiError, envelope
 
 COMMAND_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 RETENTION_SECONDS = 24 * 3600
+MAX_KEY_CHARS = 255
+KEY_HEADER = "Idempotency-Key"
 TABLES = [
     """CREATE TABLE IF NOT EXISTS idempotency_keys (
         owner TEXT NOT NULL, key TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL,
@@ -38,7 +45,7 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
             return
         store = scope["app"].state.runtime.store
         owner = f"{user.id}:{scope['method']}:{scope['path']}"
-        claim = {"owner": owner, "key": key.decode("latin-1")[:200], "now": time.time(),
+        claim = {"owner": owner, "key": checked_key(key), "now": time.time(),
                  "claim": uuid.uuid4().hex}
         first = await _claim_or_wait(store, claim)
         if first is not None:
@@ -47,6 +54,14 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
         await _run_and_remember(app, scope, receive, send, store, claim)
 
     return middleware
+
+
+def checked_key(raw: bytes) -> str:
+    key = raw.decode("latin-1")
+    if len(key) > MAX_KEY_CHARS:
+        message = f"{KEY_HEADER} longer than {MAX_KEY_CHARS} characters"
+        raise ApiError(400, "INVALID_PAYLOAD", message, {KEY_HEADER: [message]})
+    return key
 
 
 def _claim(store: Any, claim: dict[str, Any]) -> dict[str, Any] | None:
@@ -94,10 +109,11 @@ async def _run_and_remember(app: ASGIApp, scope: Scope, receive: Receive, send: 
 
 
 def _remember(store: Any, claim: dict[str, Any], captured: dict[str, Any]) -> None:
-    """Keep the answer for replays; forget the claim after a server error so a retry runs."""
+    """Keep the answer for replays; forget the claim after a server error or a 429 so a retry
+    runs."""
     status = captured.get("status", 500)
     with store.transaction() as tx:
-        if status >= 500:
+        if status >= 500 or status == 429:
             tx.execute("DELETE FROM idempotency_keys WHERE owner = :owner AND key = :key", claim)
         else:
             tx.execute("UPDATE idempotency_keys SET status = :status, content_type = :ct, body = :body "

@@ -86,3 +86,39 @@ def test_without_a_key_a_repeat_runs_again(stack):
     with stack.client(stack.new_user()["token"]) as http:
         first, again = create_tenant(http, slug), create_tenant(http, slug)
     assert (first.status_code, again.status_code) == (201, 409)
+
+
+def test_keys_are_kept_whole_up_to_255_characters(stack):
+    """Two keys alike but for their last character are two requests (they were cut at 200)."""
+    stem = f"long-{uuid.uuid4().hex}".ljust(254, "k")
+    with stack.client(stack.new_user()["token"]) as http:
+        first, second = create_tenant(http, fresh_slug(), stem + "1"), create_tenant(http, fresh_slug(), stem + "2")
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.json()["id"] != second.json()["id"]
+    assert "idempotent-replayed" not in second.headers
+
+
+def test_a_longer_key_is_refused_and_nothing_runs(stack):
+    slug = fresh_slug()
+    with stack.client(stack.new_user()["token"]) as http:
+        refused = create_tenant(http, slug, "k" * 256)
+        assert refused.status_code == 400, refused.text
+        error = refused.json()["error"]
+        assert (error["code"], error["details"]) == (
+            "INVALID_PAYLOAD", {"Idempotency-Key": ["Idempotency-Key longer than 255 characters"]})
+        assert create_tenant(http, slug).status_code == 201
+
+
+def test_a_quota_refusal_is_not_replayed_so_the_retry_runs(stack):
+    """A 429 says nothing was done and when to come back: a retry with its key runs again."""
+    action, key = f"idem-{uuid.uuid4().hex[:8]}", f"consume-{uuid.uuid4()}"
+    with stack.client(stack.admin_token()) as admin, stack.client(stack.new_user()["token"]) as http:
+        assert admin.put(f"/api/v1/quotas/limits/{action}/", json={"daily_limit": 1}).status_code == 200
+        assert http.post(f"/api/v1/quotas/{action}/consume/", json={}).status_code == 200
+        refused = http.post(f"/api/v1/quotas/{action}/consume/", json={}, headers={"Idempotency-Key": key})
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+        assert admin.put(f"/api/v1/quotas/limits/{action}/", json={"daily_limit": 2}).status_code == 200
+        retried = http.post(f"/api/v1/quotas/{action}/consume/", json={}, headers={"Idempotency-Key": key})
+        again = http.post(f"/api/v1/quotas/{action}/consume/", json={}, headers={"Idempotency-Key": key})
+    assert retried.status_code == 200 and retried.json()["used"] == 2, retried.text
+    assert again.json() == retried.json() and again.headers["idempotent-replayed"] == "true"
