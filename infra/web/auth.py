@@ -50,6 +50,16 @@ def issue_token(settings: Settings, user_id: uuid.UUID, token_version: int, kind
     return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM), lifetime
 
 
+class IssuedClaims(msgspec.Struct):
+    """The claims every token of ours carries, in the types they are issued with. A token
+    signed with our key whose claims have other types (an `exp` of "9999999999", which the
+    JWT check accepts) is refused like a forged one, not left to fail where a claim is used."""
+    sub: uuid.UUID
+    tv: int
+    typ: str
+    exp: int
+
+
 _verified: dict[tuple[str, str], dict[str, Any]] = {}
 VERIFIED_TOKENS_KEPT = 10_000
 
@@ -70,10 +80,12 @@ def decode_token(settings: Settings, token: str, kind: str) -> dict[str, Any]:
 
 def _verify(settings: Settings, token: str) -> dict[str, Any]:
     try:
-        return jwt.decode(token, settings.secret_key, algorithms=[ALGORITHM],
-                          options={"require": ["sub", "exp", "typ", "tv"]})
-    except jwt.PyJWTError:
+        claims = jwt.decode(token, settings.secret_key, algorithms=[ALGORITHM],
+                            options={"require": ["sub", "exp", "typ", "tv"]})
+        msgspec.convert(claims, IssuedClaims)
+    except (jwt.PyJWTError, msgspec.ValidationError):
         raise UnauthorizedError("Invalid or expired token") from None
+    return claims
 
 
 async def principal_for(runtime: Any, token: str) -> tuple[Principal, dict[str, Any]]:

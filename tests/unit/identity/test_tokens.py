@@ -8,11 +8,12 @@ import jwt
 import pytest
 
 from command_api.identity import tokens
+from domain.errors import UnauthorizedError
 from domain.identity.errors import InvalidMailTokenError, RefreshRejectedError
 from domain.identity.login_session import LoginSession
 from domain.identity.user import User
 from infra.config import Settings
-from infra.web.auth import ALGORITHM
+from infra.web.auth import ALGORITHM, decode_token
 
 SETTINGS = Settings(secret_key="k" * 40)
 
@@ -52,3 +53,15 @@ def test_refresh_tokens_name_their_session_and_access_tokens_are_not_refresh_tok
                              "exp": int(time.time()) + 60}, SETTINGS.secret_key, algorithm=ALGORITHM)
     with pytest.raises(RefreshRejectedError):
         tokens.read_refresh_token(SETTINGS, no_session)
+
+
+@pytest.mark.parametrize("changed", [{"exp": str(int(time.time()) + 60)}, {"exp": time.time() + 60.5},
+                                     {"tv": "1"}, {"tv": True}, {"sub": "ana"}, {"typ": ["access"]}])
+def test_a_token_signed_with_our_key_but_claims_of_other_types_is_refused_every_time(changed):
+    """Such a token passed the JWT check, and its second use (from the verified-token cache)
+    compared a text expiry with a number: a 500 on every route and a 4500 on every socket."""
+    claims = {"sub": str(uuid.uuid4()), "tv": 1, "typ": "access", "exp": int(time.time()) + 60, **changed}
+    odd = jwt.encode(claims, SETTINGS.secret_key, algorithm=ALGORITHM)
+    for _ in range(2):
+        with pytest.raises(UnauthorizedError):
+            decode_token(SETTINGS, odd, "access")
