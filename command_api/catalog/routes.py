@@ -64,8 +64,8 @@ async def update_book(book_id: UUID, data: UpdateBook, request: Request, runtime
 
 @delete(f"{API}/books/{{book_id:uuid}}", status_code=HTTP_204_NO_CONTENT)
 async def delete_book(book_id: UUID, request: Request, runtime: Runtime) -> None:
-    require_staff(request, "delete books")
     """204 once the book is gone from listings (no body, so no position to wait for)."""
+    require_staff(request, "delete books")
     _, position = await runtime.execute(catalog(runtime).delete_book, book_id, actor=request.user.id)
     await runtime.wait_for_projections(position)
 

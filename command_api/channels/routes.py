@@ -33,9 +33,11 @@ async def start_session(request: Request, runtime: Runtime) -> dict[str, Any]:
 
 @delete(f"{API}/session", status_code=HTTP_204_NO_CONTENT)
 async def end_session(request: Request, runtime: Runtime) -> None:
+    """204 once `session/status` says so (no body, so no position to wait for)."""
     staff_only(request)
     channels = runtime.app(ChannelsApplication)
-    await runtime.execute(channels.end_session, "ended by an operator", actor=request.user.id)
+    _, position = await runtime.execute(channels.end_session, "ended by an operator", actor=request.user.id)
+    await runtime.wait_for_projections(position)
 
 
 @post(f"{API}/messages", status_code=HTTP_202_ACCEPTED)

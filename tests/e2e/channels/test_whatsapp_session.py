@@ -116,6 +116,13 @@ def test_ending_the_session_disconnects_and_later_messages_fail(stack, admin, re
     }
 
 
+def test_the_status_reads_disconnected_as_soon_as_the_end_is_answered(stack, admin, ready_session):
+    """A 204 has no position to wait for, so the answer waits for the status read model."""
+    with stack.client(admin) as http:
+        assert http.delete(f"{API}/session").status_code == 204
+        assert status_of(http) == "disconnected"
+
+
 def test_only_staff_may_use_the_channel(stack):
     token = stack.new_user()["token"]
     with stack.client(token) as http:
