@@ -1,12 +1,12 @@
 """Checks on uploaded files before anything is stored: names, sizes, real content."""
 from __future__ import annotations
 
-import csv
 import io
 from typing import IO
 
 from PIL import Image as Pillow
 
+from command_api.jobs.spreadsheet_csv import as_utf8, column_names, csv_records, text_lines
 from domain.errors import InvalidError
 from infra.web.errors import ApiError
 
@@ -42,11 +42,18 @@ def image_type(spool: IO[bytes]) -> str:
     return IMAGE_FORMATS[kind]
 
 
-def check_csv_header(spool: IO[bytes], required: tuple[str, ...]) -> None:
-    """The first line must be a CSV header naming the required columns."""
-    first = spool.readline(64 * 1024).decode("utf-8-sig", errors="replace")
+def utf8_csv(spool: IO[bytes]) -> IO[bytes]:
+    """The uploaded CSV as UTF-8, whatever a spreadsheet wrote it in (`as_utf8`)."""
+    data = spool.read()
     spool.seek(0)
-    header = [name.strip().lower() for name in next(csv.reader(io.StringIO(first)), [])]
+    text = as_utf8(data)
+    return spool if text is data else io.BytesIO(text)
+
+
+def check_csv_header(spool: IO[bytes], required: tuple[str, ...]) -> None:
+    """The first record must be a CSV header naming the required columns."""
+    header = column_names(next(csv_records(text_lines(spool)), None))
+    spool.seek(0)
     missing = [name for name in required if name not in header]
     if missing:
         raise InvalidError("CSV header lacks required columns", {"file": [f"missing column {m}" for m in missing]})

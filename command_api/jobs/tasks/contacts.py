@@ -8,9 +8,6 @@ batch saves (mostly waiting on the database), the next is read, validated and bu
 """
 from __future__ import annotations
 
-import codecs
-import csv
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
 from itertools import islice
@@ -19,6 +16,7 @@ from typing import Any, NamedTuple
 import msgspec
 
 from command_api.jobs.schemas import ContactRow
+from command_api.jobs.spreadsheet_csv import Record, UnreadableRow, column_names, csv_records, text_lines
 from command_api.jobs.tasks.errors import PermanentJobError
 from domain.identity.application import IdentityApplication
 from domain.identity.errors import EmailTakenError
@@ -41,15 +39,15 @@ class Batch(NamedTuple):
 
 def run(worker: Any, job: Any) -> dict[str, Any]:
     with worker.storage.open(job.file_key) as raw, ThreadPoolExecutor(1, "tessera-import") as saver:
-        reader = csv.reader(text_lines(raw))
-        columns = [name.strip().lower() for name in next(reader, [])]
+        records = csv_records(text_lines(raw))
+        columns = column_names(next(records, None))
         missing = [name for name in REQUIRED if name not in columns]
         if missing:
             raise PermanentJobError(f"CSV header lacks column(s): {', '.join(missing)}")
         done, saving = job.rows_done, None
-        for _ in islice(reader, done):
+        for _ in islice(records, done):
             pass
-        while rows := list(islice(reader, BATCH)):
+        while rows := list(islice(records, BATCH)):
             batch = prepared(worker, columns, rows, done)
             done = batch.rows_done
             job = saving.result() if saving else job
@@ -58,7 +56,7 @@ def run(worker: Any, job: Any) -> dict[str, Any]:
     return {"total": job.rows_done, "created": job.created, "skipped": job.skipped}
 
 
-def prepared(worker: Any, columns: list[str], rows: list[list[str]], done: int) -> Batch:
+def prepared(worker: Any, columns: list[str], rows: list[Record], done: int) -> Batch:
     """The rows validated, and the users of the new emails built (not saved)."""
     people, errors = validated(columns, rows, first_row=done + 2)
     fresh = unique(people, registered(worker.runtime.store, [p[0] for p in people]))
@@ -66,24 +64,15 @@ def prepared(worker: Any, columns: list[str], rows: list[list[str]], done: int) 
     return Batch(done + len(rows), len(people), fresh, registrations, errors)
 
 
-def text_lines(stream: Any, chunk: int = 64 * 1024) -> Iterator[str]:
-    """The stream's lines, decoded as they arrive (an S3 body closes itself once read out)."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
-    tail = ""
-    while data := stream.read(chunk):
-        lines = (tail + decoder.decode(data)).split("\n")
-        tail = lines.pop()
-        yield from (line + "\n" for line in lines)
-    tail += decoder.decode(b"", final=True)
-    if tail:
-        yield tail
-
-
-def validated(columns: list[str], rows: list[list[str]], first_row: int) -> tuple[list[Person], list[dict[str, Any]]]:
-    """Valid rows as people (first of each email only); errors as `{row, error}` (file row numbers)."""
+def validated(columns: list[str], rows: list[Record], first_row: int) -> tuple[list[Person], list[dict[str, Any]]]:
+    """Valid rows as people (first of each email only); errors as `{row, error}` (record numbers,
+    the header being row 1)."""
     people: list[Person] = []
     errors: list[dict[str, Any]] = []
     for number, values in enumerate(rows, start=first_row):
+        if isinstance(values, UnreadableRow):
+            errors.append({"row": number, "error": values.reason})
+            continue
         if not any(value.strip() for value in values):
             continue  # a blank line
         fields = {name: value.strip() for name, value in zip(columns, values, strict=False) if name}

@@ -35,6 +35,25 @@ def test_rows_become_users_with_row_errors_and_existing_emails_skipped(jobs_stac
     assert (imported["first_name"], imported["last_name"], imported["phone"]) == people[2][1:]
 
 
+def test_a_file_as_excel_writes_it_in_brazil_is_imported_as_written(jobs_stack):
+    """Windows-1252 text, semicolons, a lone CR after each line (as older Mac exports end
+    them), and a field over the CSV reader's limit. Before: the upload was a 500 (one line);
+    as UTF-8 with commas it would have been U+FFFD for every accented letter."""
+    admin = jobs_stack.admin_token()
+    tag = fresh_people(1)[0][0].split("-")[1]
+    lines = ["email;first_name;last_name;phone", f"imp-{tag}-jose@x.test;José;Conceição;+55 11 5550-0100",
+             f"imp-{tag}-long@x.test;{'A' * 200_000};Long;", f"imp-{tag}-ines@x.test;Inês;Brandão;"]
+    answer = post_file(jobs_stack, admin, UPLOAD, "contatos.csv", "\r".join(lines).encode("cp1252"), "text/csv")
+    assert answer.status_code == 202, answer.text
+    status = wait_for_state(jobs_stack, admin, f"/api/v1/contacts/task-status/{answer.json()['task_id']}/",
+                            finished)
+    assert (status["status"], status["total"], status["created"]) == ("done", 3, 2), status
+    assert status["errors"] == [{"row": 3, "error": "field larger than field limit (131072)"}]
+    directory = get_json(jobs_stack, admin, f"/api/v1/users/?search=imp-{tag}")["results"]
+    assert sorted((u["first_name"], u["last_name"], u["phone"]) for u in directory) == [
+        ("Inês", "Brandão", None), ("José", "Conceição", "+55 11 5550-0100")]
+
+
 def test_imported_users_cannot_log_in_until_they_set_a_password(jobs_stack):
     admin = jobs_stack.admin_token()
     person = fresh_people(1)[0]

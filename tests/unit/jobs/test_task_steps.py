@@ -7,7 +7,8 @@ import io
 import pytest
 from PIL import Image
 
-from command_api.jobs.tasks.contacts import text_lines, unique, validated
+from command_api.jobs.spreadsheet_csv import text_lines
+from command_api.jobs.tasks.contacts import unique, validated
 from command_api.jobs.tasks.images import thumbnail
 from command_api.jobs.tasks.reports import spreadsheet_safe
 from command_api.jobs.uploads import check_csv_header, checked_name, image_type
