@@ -7,6 +7,7 @@ from typing import IO
 from PIL import Image as Pillow
 
 from command_api.jobs.spreadsheet_csv import as_utf8, column_names, csv_records, text_lines
+from command_api.jobs.tasks.images import THUMBNAIL_SIZE
 from domain.errors import InvalidError
 from infra.web.errors import ApiError
 
@@ -25,13 +26,18 @@ def checked_name(name: str | None) -> str:
 
 
 def image_type(spool: IO[bytes]) -> str:
-    """The content type of an uploaded image, which must decode (else INVALID_PAYLOAD)."""
+    """The content type of an uploaded image, which must decode (else INVALID_PAYLOAD).
+
+    `verify` reads a PNG's or WEBP's data but only a JPEG's or GIF's headers: a truncated JPEG
+    or GIF was accepted, and its thumbnail job failed three times over. Those two are decoded
+    as the thumbnail decodes them (a JPEG at reduced scale, a GIF's first frame), once their
+    size passed the pixel bound."""
     try:
         with Pillow.open(spool) as image:
             image.verify()
             kind, (width, height) = image.format or "", image.size
     except Exception:  # noqa: BLE001 - Pillow raises many types for undecodable data
-        raise InvalidError("The file is not an image", {"file": ["must be a JPEG, PNG, GIF or WEBP image"]}) from None
+        raise not_an_image() from None
     finally:
         spool.seek(0)
     if kind not in IMAGE_FORMATS:
@@ -39,7 +45,20 @@ def image_type(spool: IO[bytes]) -> str:
     if kind != "JPEG" and width * height > MAX_DECODED_PIXELS:
         raise ApiError(413, "PAYLOAD_TOO_LARGE", f"Image larger than {MAX_DECODED_PIXELS} pixels",
                        {"file": [f"at most {MAX_DECODED_PIXELS} pixels unless a JPEG"]})
+    if kind in ("JPEG", "GIF"):
+        try:
+            with Pillow.open(spool) as image:
+                image.draft("RGB", THUMBNAIL_SIZE)
+                image.load()
+        except Exception:  # noqa: BLE001 - as above
+            raise not_an_image() from None
+        finally:
+            spool.seek(0)
     return IMAGE_FORMATS[kind]
+
+
+def not_an_image() -> InvalidError:
+    return InvalidError("The file is not an image", {"file": ["must be a JPEG, PNG, GIF or WEBP image"]})
 
 
 def utf8_csv(spool: IO[bytes]) -> IO[bytes]:

@@ -123,3 +123,17 @@ def png_of(width: int, height: int) -> bytes:
     out = io.BytesIO()
     Image.new("1", (width, height)).save(out, "PNG")
     return out.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["JPEG", "PNG", "GIF", "WEBP"])
+def test_a_truncated_image_is_refused_at_upload_as_its_thumbnail_would_fail(kind):
+    """`verify` alone passed a JPEG or GIF cut short; its job then failed on every attempt."""
+    image = Image.effect_noise((300, 200), 50).convert("P" if kind == "GIF" else "RGB")
+    out = io.BytesIO()
+    image.save(out, kind)
+    whole = out.getvalue()
+    assert image_type(io.BytesIO(whole)) == f"image/{kind.lower()}"
+    thumbnail(whole)
+    for cut in (10, len(whole) // 2):
+        with pytest.raises(InvalidError):
+            image_type(io.BytesIO(whole[:-cut]))
