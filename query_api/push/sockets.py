@@ -25,7 +25,8 @@ from infra.web.auth import Principal, principal_for
 from infra.web.errors import envelope, to_api_error
 from infra.web.input_checks import json_refusal
 
-UNAUTHORIZED_CLOSE, FORBIDDEN_CLOSE, LAGGING_CLOSE = 4401, 4403, 4408
+INVALID_CLOSE, UNAUTHORIZED_CLOSE, FORBIDDEN_CLOSE, LAGGING_CLOSE = 4400, 4401, 4403, 4408
+SINCE_MESSAGE = "Query parameter 'since' must be a non-negative integer"
 ChannelsFor = Callable[[Any, Principal], Awaitable[list[str]]]
 OnFrame = Callable[[Any, Principal, dict[str, Any], WebSocket], Awaitable[None]]
 Greeting = Callable[[Any, Principal], Awaitable[list[dict[str, Any]]]]
@@ -45,9 +46,16 @@ class SocketError(Exception):
         self.code, self.message = code, message
 
 
-def _since(socket: WebSocket) -> int | None:
+def resume_position(socket: WebSocket) -> int | None:
+    """The position a resuming client saw last (`?since=`), None if it does not resume;
+    ValueError if `since` is not a position. Such a value (`-1`, `abc`, `undefined`) was taken
+    as no resume at all, so the client got live frames only and never learnt of its gap."""
     raw = socket.query_params.get("since")
-    return int(raw) if raw is not None and raw.isdigit() else None
+    if raw is None:
+        return None
+    if not (raw.isascii() and raw.isdigit()):  # "²".isdigit() is True, and int("²") raises
+        raise ValueError(raw)
+    return int(raw)
 
 
 async def authenticate(socket: WebSocket) -> tuple[Principal, dict[str, Any]] | None:
@@ -96,24 +104,30 @@ async def serve(socket: WebSocket, name: str, channels_for: ChannelsFor,
     except (ForbiddenError, NotFoundError):
         await socket.close(code=FORBIDDEN_CLOSE, reason="forbidden")
         return
+    try:
+        since = resume_position(socket)
+    except ValueError:
+        await send_error(socket, "INVALID_PAYLOAD", SINCE_MESSAGE, {"since": [SINCE_MESSAGE]})
+        await socket.close(code=INVALID_CLOSE, reason="invalid since")
+        return
     subscription = runtime.hub.subscribe(channels)
     metrics.WS_CONNECTIONS.labels(name).inc()
     watcher = asyncio.create_task(watch_token(socket, runtime, claims))
     try:
-        await _run(socket, runtime, principal, subscription, on_frame, greeting, on_sent)
+        await _run(socket, runtime, principal, subscription, since, on_frame, greeting, on_sent)
     finally:
         watcher.cancel()
         subscription.close()
         metrics.WS_CONNECTIONS.labels(name).dec()
 
 
-async def _run(socket: WebSocket, runtime: Any, principal: Principal, subscription: Any,
+async def _run(socket: WebSocket, runtime: Any, principal: Principal, subscription: Any, since: int | None,
                on_frame: OnFrame | None, greeting: Greeting | None, on_sent: OnSent | None = None) -> None:
     if greeting is not None:
         for frame in await greeting(runtime, principal):
             await socket.send_json(frame)
     sent = (lambda frame: on_sent(runtime, principal, frame)) if on_sent else None
-    pump = asyncio.create_task(_pump(socket, subscription, _since(socket), sent))
+    pump = asyncio.create_task(_pump(socket, subscription, since, sent))
     try:
         await _receive(socket, runtime, principal, on_frame)
     finally:
@@ -171,6 +185,7 @@ async def _handle(socket: WebSocket, runtime: Any, principal: Principal, raw: st
         await send_error(socket, api.code if api else "INVALID_PAYLOAD", api.message if api else str(error))
 
 
-async def send_error(socket: WebSocket, code: str, message: str) -> None:
-    body = envelope(code, message, None, socket.scope.get("state", {}).get("request_id"))
+async def send_error(socket: WebSocket, code: str, message: str,
+                     details: dict[str, list[str]] | None = None) -> None:
+    body = envelope(code, message, details, socket.scope.get("state", {}).get("request_id"))
     await socket.send_json({"type": "error", **body})

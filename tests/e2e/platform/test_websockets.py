@@ -72,3 +72,25 @@ def test_a_frame_nested_too_deep_gets_an_error_frame_and_the_socket_stays_open(e
         assert error["error"]["message"] == "JSON nested deeper than 64 levels."
         socket.send('{"type": "ping"}')
         assert json.loads(socket.recv(timeout=10)) == {"type": "pong"}
+
+
+@pytest.mark.parametrize("since", ["-1", "abc", "1.5", "", "undefined", "%C2%B2"])
+@pytest.mark.parametrize("path", ["/ws/echo/", "/ws/notifications/"])
+def test_a_resume_from_what_is_not_a_position_is_refused_not_taken_as_live_only(stack, echo_url, path, since):
+    """Taken as "no resume", such a client got live frames only and never learnt of its gap."""
+    token = echo_url.rpartition("token=")[2]
+    with connect(f"{stack.ws_url}{path}?token={token}&since={since}") as socket:
+        error = json.loads(socket.recv(timeout=10))
+        with pytest.raises(ConnectionClosed) as closed:
+            socket.recv(timeout=10)
+    message = "Query parameter 'since' must be a non-negative integer"
+    assert error["type"] == "error" and error["error"]["code"] == "INVALID_PAYLOAD"
+    assert error["error"]["details"] == {"since": [message]}
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4400, "invalid since")
+
+
+def test_a_resume_from_a_position_is_accepted(stack, echo_url):
+    token = echo_url.rpartition("token=")[2]
+    with connect(f"{stack.ws_url}/ws/echo/?token={token}&since=0") as socket:
+        socket.send('{"type": "ping"}')
+        assert json.loads(socket.recv(timeout=10)) == {"type": "pong"}
