@@ -10,6 +10,7 @@ from typing import Any
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from infra import metrics, tracing
+from infra.web.errors import to_api_error
 
 request_id_var: ContextVar[str | None] = ContextVar("tessera_request_id", default=None)
 
@@ -55,8 +56,16 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
 
         try:
             with tracing.request_span(scope, request_id_var.get()) as span:
-                await app(scope, receive, observe if scope["type"] == "http" else send)
-                tracing.end_request(span, scope, status_seen.get("status", 500))
+                try:
+                    await app(scope, receive, observe if scope["type"] == "http" else send)
+                except Exception as error:
+                    # Raised by a middleware (401 from the bearer check, 400 and 413 from the
+                    # input checks) and answered by the exception handler outside this one:
+                    # counted as 500s, every unauthenticated request looked like a server error.
+                    status_seen.setdefault("status", to_api_error(error).status)
+                    raise
+                finally:
+                    tracing.end_request(span, scope, status_seen.get("status", 500))
         finally:
             request_id_var.reset(token)
             if scope["type"] == "http":

@@ -82,3 +82,19 @@ def test_websocket_connections_are_gauged(all_in_one, wait_until):
         assert open_echo_sockets() == baseline + 1
     wait_until(lambda: open_echo_sockets() == baseline, timeout=10,
                message="echo socket gauge back to its baseline")
+
+
+def test_refusals_raised_before_the_handler_are_counted_under_their_own_status(stack):
+    """The bearer check and the input checks raise; the answer (401, 400) is made outside the
+    metrics middleware, which counted every such request as a 500."""
+    route = {"method": "GET", "route": "/api/v1/users/me"}
+    before = scrape(stack)
+    with stack.client() as http:
+        assert http.get("/api/v1/users/me/").status_code == 401
+    with stack.client(stack.new_user()["token"]) as http:
+        assert http.get("/api/v1/users/me/?q=a%00b").status_code == 400
+    after = scrape(stack)
+    for status, more in (("401", 1), ("400", 1), ("500", 0)):
+        grown = (value(after, "tessera_http_requests_total", **route, status=status)
+                 - value(before, "tessera_http_requests_total", **route, status=status))
+        assert grown == more, (status, grown)
