@@ -14,9 +14,10 @@ from litestar.status_codes import HTTP_200_OK
 
 from command_api.sync.bridge import SyncBridge
 from command_api.sync.schemas import Change, MalformedMessage, event_id_of
-from domain.errors import InvalidError, NotFoundError, UnauthorizedError
+from domain.errors import InvalidError, NotFoundError
 from domain.sync.application import SyncApplication
 from infra.runtime import Runtime
+from infra.web.errors import ApiError
 
 API = "/api/v1"
 log = logging.getLogger("tessera.sync")
@@ -27,7 +28,8 @@ def app_key_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     scheme, _, key = connection.headers.get("authorization", "").partition(" ")
     expected = connection.app.state.runtime.settings.app_key.encode()
     if scheme.lower() != "token" or not hmac.compare_digest(key.strip().encode(), expected):
-        raise UnauthorizedError("A valid 'Authorization: Token <APP_KEY>' header is required")
+        message = "A valid 'Authorization: Token <APP_KEY>' header is required"
+        raise ApiError(401, "UNAUTHORIZED", message, headers={"WWW-Authenticate": 'Token realm="event-sync"'})
 
 
 def callback_event_id(data: Change) -> UUID:

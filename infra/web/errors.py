@@ -49,7 +49,19 @@ def envelope(code: str, message: str, details: dict[str, Any] | None, request_id
                       "request_id": request_id, "timestamp": now_text()}}
 
 
+# A 401 names the scheme that would be accepted (RFC 9110 §11.6.1, RFC 6750 §3), as DRF and
+# simplejwt do: `Bearer realm="api"`. Before, 401s came without it.
+BEARER_CHALLENGE = 'Bearer realm="api"'
+
+
 def to_api_error(exc: Exception) -> ApiError:
+    error = _api_error(exc)
+    if error.status == 401:
+        error.headers.setdefault("WWW-Authenticate", BEARER_CHALLENGE)
+    return error
+
+
+def _api_error(exc: Exception) -> ApiError:
     if isinstance(exc, ApiError):
         return exc
     for kind, status, code in _DOMAIN:

@@ -1,7 +1,7 @@
 """Every route and socket checks who is asking (CONTRACT §1-§8), through the whole API.
 
 - Without a valid access token, every operation of `/api/schema/` but the public ones answers
-  401 UNAUTHORIZED and every socket closes with 4401: no token, other schemes, forged, expired,
+  401 UNAUTHORIZED with its `WWW-Authenticate` challenge and every socket closes with 4401: no token, other schemes, forged, expired,
   refresh and mail tokens, tokens of deactivated or unknown users, and tokens signed with the
   right key whose claims have the wrong types.
 - Staff and admin operations answer 403 FORBIDDEN to the access levels below them, given
@@ -126,6 +126,7 @@ def test_no_protected_operation_answers_without_a_valid_access_token(stack, cred
             answer = http.request(method, path, headers={"Authorization": header} if header else {},
                                   json={} if method != "GET" else None)
             assert_envelope(answer, 401, "UNAUTHORIZED")
+            assert answer.headers["www-authenticate"] == 'Bearer realm="api"'  # RFC 9110 §11.6.1
 
 
 @pytest.mark.parametrize("credential", list(CREDENTIALS))

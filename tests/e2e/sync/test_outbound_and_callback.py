@@ -133,6 +133,7 @@ def test_callback_with_a_wrong_key_is_401(sqs_stack):
             answer = http.post("/api/v1/event-sync/", json=body, headers=headers)
         assert answer.status_code == 401, answer.text
         assert answer.json()["error"]["code"] == "UNAUTHORIZED"
+        assert answer.headers["www-authenticate"] == 'Token realm="event-sync"'
 
 
 def test_callback_for_an_unknown_event_is_404(sqs_stack):
