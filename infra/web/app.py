@@ -27,12 +27,24 @@ from infra.web.auth import JWTAuthenticationMiddleware
 from infra.web.errors import handle_exception
 from infra.web.idempotency import idempotency_middleware
 from infra.web.input_checks import input_check_middleware
-from infra.web.middleware import add_request_id_header, request_context_middleware
+from infra.web.middleware import add_request_id_header, request_context_middleware, without_body
 from infra.web.platform import PLATFORM_HANDLERS
 from infra.web.positions import projection_position_middleware
 
 log = logging.getLogger("tessera.app")
 SERVICES = ("command", "query", "push")
+
+
+class TesseraApp(Litestar):
+    """Litestar, also answering HEAD wherever GET is served (RFC 9110 §9.1: a general-purpose
+    server must; Django and DRF do): the GET runs and its body is not sent. Litestar answered
+    405 to every HEAD, health checks and `curl -I` included. Routing decides before any
+    middleware runs, so this is done where requests enter the app."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "HEAD":
+            scope, send = {**scope, "method": "GET"}, without_body(send)
+        await super().__call__(scope, receive, send)
 
 
 def discover(package_name: str, module_suffix: str, attribute: str) -> list[Any]:
@@ -97,7 +109,7 @@ def build_app(services: tuple[str, ...] = SERVICES, settings: Settings | None = 
     async def stop(app: Litestar) -> None:
         await runtime.stop()
 
-    return Litestar(
+    return TesseraApp(
         route_handlers=handlers_for(services),
         on_startup=[start],
         on_shutdown=[stop],

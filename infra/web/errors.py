@@ -58,6 +58,8 @@ def to_api_error(exc: Exception) -> ApiError:
     error = _api_error(exc)
     if error.status == 401:
         error.headers.setdefault("WWW-Authenticate", BEARER_CHALLENGE)
+    if error.status == 405 and "GET" in (allowed := error.headers.get("allow", "")).split(", "):
+        error.headers["allow"] = f"{allowed}, HEAD"  # answered wherever GET is (TesseraApp)
     return error
 
 

@@ -73,3 +73,17 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
                                         status_seen.get("status", 500), time.perf_counter() - started)
 
     return middleware
+
+
+def without_body(send: Send) -> Send:
+    """`send` for a HEAD request: the GET's status and headers (its Content-Length included),
+    no body."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            if message.get("more_body", False):
+                return
+            message = {"type": "http.response.body", "body": b"", "more_body": False}
+        await send(message)
+
+    return sending

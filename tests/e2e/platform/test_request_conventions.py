@@ -1,6 +1,8 @@
 """X-Request-ID on every response, and paths with or without the trailing slash (CONTRACT §1)."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 
@@ -45,3 +47,18 @@ def test_commands_answer_with_and_without_trailing_slash(stack):
             answer = http.post(path, json=credentials)
             assert answer.status_code == 200, (path, answer.text)
             assert answer.json()["user"]["id"] == login["user"]["id"]
+
+
+def test_head_is_answered_wherever_get_is_with_the_gets_status_and_headers(stack):
+    """RFC 9110 §9.1; Django and DRF answer HEAD on every GET view. It was 405 everywhere."""
+    with stack.client() as http:
+        paths = [re.sub(r"\{[^}]+\}", "00000000-0000-4000-8000-000000000000", path)
+                 for path, item in http.get("/api/schema/").json()["paths"].items() if "get" in item]
+    assert len(paths) > 30
+    with stack.client(stack.admin_token()) as http:
+        for path in [*paths, "/health/", "/health/ready/", "/metrics", "/api/schema/", "/api/v1/nowhere/"]:
+            got, head = http.get(path), http.head(path)
+            assert (head.status_code, head.content) == (got.status_code, b""), path
+            assert head.headers["content-type"] == got.headers["content-type"], path
+        put = http.put("/api/v1/products/")
+    assert put.status_code == 405 and set(put.headers["allow"].split(", ")) == {"GET", "HEAD", "POST", "OPTIONS"}
