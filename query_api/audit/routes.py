@@ -15,20 +15,16 @@ from litestar import Request, get
 from domain.errors import ForbiddenError, NotFoundError
 from infra.envelope import format_timestamp
 from infra.runtime import Runtime
-from infra.web.errors import ApiError
 from query_api.audit import queries
 from query_api.audit.queries import ACTIONS, AuditFilter
 from query_api.audit.state import fold
+from query_api.filters import integer, invalid
 from query_api.pagination import Page, paginated, requested_page
 
 AUDIT = "/api/v1/audit"
 AGGREGATE_TYPE = re.compile(r"^[a-z][a-z0-9_]{0,80}$")
 EVENT_TYPE = re.compile(r"^[A-Z][A-Za-z0-9]{0,80}$")
 HISTORY_LIMIT = 10_000
-
-
-def invalid(name: str, rule: str) -> ApiError:
-    return ApiError(400, "INVALID_PAYLOAD", f"Query parameter '{name}' {rule}", {name: [rule]})
 
 
 def require_staff(request: Request) -> None:
@@ -112,10 +108,7 @@ async def aggregate_state(aggregate_type: str, aggregate_id: str, request: Reque
                           runtime: Runtime) -> dict[str, Any]:
     """The aggregate at `?version=n` (default: its latest); 404 past its last version."""
     require_staff(request)
-    raw = request.query_params.get("version") or None
-    if raw is not None and (not raw.isdigit() or int(raw) < 1 or len(raw) > 12):
-        raise invalid("version", "must be a positive integer")
-    version = int(raw) if raw is not None else None
+    version = integer(request.query_params, "version", minimum=1)
     _, rows = await queries.history(runtime.store, *aggregate_ref(aggregate_type, aggregate_id),
                                     Page(number=1, size=HISTORY_LIMIT), up_to=version)
     if not rows or (version is not None and rows[-1]["version"] != version):

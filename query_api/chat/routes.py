@@ -12,6 +12,7 @@ from infra.runtime import Runtime
 from infra.s3 import open_object_storage
 from infra.web.errors import ApiError
 from query_api.chat import queries
+from query_api.filters import integer
 from query_api.pagination import paginated, requested_page
 
 CHAT = "/api/v1/chat"
@@ -46,7 +47,8 @@ async def list_messages(conversation_id: UUID, request: Request, runtime: Runtim
     if me is None:
         raise ConversationNotFoundError()
     before_key = await _before_key(runtime, conversation, before)
-    rows, older = await queries.history(runtime.store, conversation, before_key, _limit(limit))
+    limit_wanted = integer({"limit": limit}, "limit", minimum=1) or DEFAULT_LIMIT
+    rows, older = await queries.history(runtime.store, conversation, before_key, min(limit_wanted, MAX_LIMIT))
     cursors = queries.cursors_of((await queries.members(runtime.store, [conversation]))[conversation])
     results = [queries.message_body(row, cursors) for row in rows]
     await sign_attachments(runtime, results)
@@ -74,15 +76,6 @@ async def _before_key(runtime: Runtime, conversation: str, before: str | None) -
         raise ApiError(400, "INVALID_PAYLOAD", "Query parameter 'before' must name a message of this"
                        " conversation", {"before": ["unknown message"]})
     return key
-
-
-def _limit(raw: str | None) -> int:
-    if raw is None or raw == "":
-        return DEFAULT_LIMIT
-    if not raw.isdigit() or int(raw) < 1:
-        raise ApiError(400, "INVALID_PAYLOAD", "Query parameter 'limit' must be a positive integer",
-                       {"limit": ["must be a positive integer"]})
-    return min(int(raw), MAX_LIMIT)
 
 
 async def sign_attachments(runtime: Runtime, messages: list[dict[str, Any]]) -> None:

@@ -31,7 +31,7 @@ def test_missing_versions_and_aggregates_are_404_and_bad_versions_400(auditor, p
     path = f"/api/v1/audit/user/{person.id}/state/"
     position = person.rename("Once")
     assert auditor.get(path, position, version=99).status_code == 404
-    for bad in ("0", "abc", "-1"):
+    for bad in ("0", "abc", "-1", "²"):  # "²".isdigit() is True and int("²") raises: it was a 500
         answer = auditor.get(path, version=bad)
         assert answer.status_code == 400 and answer.json()["error"]["code"] == "INVALID_PAYLOAD"
     assert auditor.get(f"/api/v1/audit/user/{uuid.uuid4()}/state/").status_code == 404

@@ -83,7 +83,7 @@ def test_history_pages_backwards_with_the_before_cursor(stack):
     assert [m["id"] for m in whole["results"]] == [m["id"] for m in posted] and whole["next_before"] is None
 
 
-@pytest.mark.parametrize("params", [{"limit": "0"}, {"limit": "x"}, {"before": "nope"},
+@pytest.mark.parametrize("params", [{"limit": "0"}, {"limit": "x"}, {"limit": "²"}, {"before": "nope"},
                                     {"before": "00000000-0000-0000-0000-000000000000"}])
 def test_bad_history_parameters_are_invalid(pair, params):
     ann, _, conversation = pair

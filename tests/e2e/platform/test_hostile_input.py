@@ -24,9 +24,9 @@ METHODS = BODY_METHODS | {"get", "delete"}
 HOSTILE_VALUES: list[Any] = [None, 10**30, -1, "", "x" * 5000, [], {}, True, 1.5, "not-a-uuid",
                              "2026-13-45", "a\x00b", {"a": [1, {"b": None}]}]
 RAW_BODIES = [b"{bad json", b"[]", b"null", b"\xff\xfe", b"[" * 5000, b'{"a": "\\u0000"}']
-PATH_VALUES = ["00000000-0000-4000-8000-000000000000", "not-a-uuid", "0", "x" * 300, "a%00b",
+PATH_VALUES = ["00000000-0000-4000-8000-000000000000", "not-a-uuid", "0", "x" * 300, "a%00b", "²",
                "%ff%fe"]
-QUERY_VALUES = ["x", "-1", "99999999999999999999", "", "2026-13-45", "a\x00b", "é" * 300]
+QUERY_VALUES = ["x", "-1", "99999999999999999999", "", "2026-13-45", "a\x00b", "é" * 300, "²"]
 # Operations whose success would end the admin's session: they run as a user of their own.
 OWN_USER = re.compile(r"/users/me/?$|/logout")
 
