@@ -126,6 +126,7 @@ def migrate(settings: Settings, args: Any) -> int:
 def replay(settings: Settings, args: Any) -> int:
     """Rebuild read models; on PostgreSQL several processes each rebuild a group of projections."""
     import time
+    from contextlib import nullcontext
 
     from infra.runtime import Runtime
     from projectors.verify import replay as rebuild
@@ -134,14 +135,17 @@ def replay(settings: Settings, args: Any) -> int:
     runtime = Runtime(settings, projection_names=args.projection).open_storage(not args.tables_ready)
     jobs = args.jobs or (2 if settings.uses_postgres else 1)
     groups = replay_groups(runtime.projections, jobs) if settings.uses_postgres else []
-    if len(groups) <= 1:
-        print(json.dumps(rebuild(runtime.recorder.inner, runtime.store, runtime.projections)))
-        return 0
-    started = time.perf_counter()
-    results = [json.loads(line) for line in _run_in_parallel(
-        [["replay", "--jobs", "1", "--tables-ready", *(f"--projection={name}" for name in group)]
-         for group in groups])]
-    seconds = time.perf_counter() - started
+    # The read models are the replay's alone while it runs (live batches wait); the processes
+    # of a parallel replay run under their parent's hold (`--tables-ready`).
+    with nullcontext() if args.tables_ready else runtime.store.replaying():
+        if len(groups) <= 1:
+            print(json.dumps(rebuild(runtime.recorder.inner, runtime.store, runtime.projections)))
+            return 0
+        started = time.perf_counter()
+        results = [json.loads(line) for line in _run_in_parallel(
+            [["replay", "--jobs", "1", "--tables-ready", *(f"--projection={name}" for name in group)]
+             for group in groups])]
+        seconds = time.perf_counter() - started
     position = max(result["position"] for result in results)
     print(json.dumps({"position": position, "seconds": seconds, "processes": len(groups),
                       "events_per_second": position / seconds if seconds else 0}))

@@ -185,7 +185,7 @@ class Projector:
         batches = source_batches(records)
         try:
             frames = apply_batches(self.store, self.projections, batches, consumes=self.consumes,
-                                   claims=self.claims, durable=bool(records))
+                                   claims=self.claims, durable=bool(records), live=True)
         except BaseException:
             self.claims.discard()
             raise

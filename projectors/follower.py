@@ -71,5 +71,5 @@ class LogFollower:
 
     def _catch_up(self) -> tuple[int, list[Any], int]:
         reached, frames = catch_up(self.recorder, self.store, self.projections,
-                                   batch_size=self.batch_size)
+                                   batch_size=self.batch_size, live=True)
         return reached, frames, self.recorder.max_notification_id() or 0

@@ -117,15 +117,17 @@ class SourceBatch(msgspec.Struct):
 def apply_batches(store: Any, projections: Sequence[Projection],
                   batches: Sequence[SourceBatch], push: bool = True,
                   consumes: Callable[[Projection, str], bool] | None = None,
-                  claims: Any = None, durable: bool = True) -> list[dict[str, Any]]:
+                  claims: Any = None, durable: bool = True, live: bool = False) -> list[dict[str, Any]]:
     """Apply every batch to every projection in one transaction; return the push frames.
 
     A replay passes `push=False`: rebuilding history must not re-send old frames to clients.
     `consumes(projection, source)` limits each projection to its own sources (Kafka topics).
     `claims` (a `projectors.clock.RelayClaims`) raises each projection's floor row.
     `durable=False` only for a batch of claims alone (see `Projector.apply`).
+    `live`: the live read side's batch, which waits while a replay holds the read models
+    (`infra.readstore`).
     """
-    with store.transaction(durable=durable) as tx:
+    with store.transaction(durable=durable, live=live) as tx:
         writer = Writer(tx)
         writer.pushing = push
         chosen = {p.name: [b for b in batches if consumes is None or consumes(p, b.source)]
@@ -217,12 +219,14 @@ def reset(store: Any, projection: Projection) -> None:
 
 
 def catch_up(recorder: Any, store: Any, projections: Sequence[Projection], *, batch_size: int = 1000,
-             stop: int | None = None, push: bool = True,
-             read_ahead: bool = False) -> tuple[int, list[dict[str, Any]]]:
+             stop: int | None = None, push: bool = True, read_ahead: bool = False,
+             live: bool = False) -> tuple[int, list[dict[str, Any]]]:
     """Apply the log from the projections' floor up to `stop` (or its end), in batches.
 
     Returns the position reached and the frames to publish. `read_ahead` (replays) reads and
-    decodes the next batch in a thread while this one is written.
+    decodes the next batch in a thread while this one is written. `live` (the in-process
+    follower) as in `apply_batches`; the floor is read again each time, so a follower held up
+    by a replay goes on from where the replay got to.
     """
     with store.transaction() as tx:
         reached = min((floor_position(tx, p.name) for p in projections), default=0)
@@ -231,7 +235,7 @@ def catch_up(recorder: Any, store: Any, projections: Sequence[Projection], *, ba
     for notes, events in batches(recorder, reached, stop, batch_size):
         with tracing.stored("projector.apply", notes if push else ()):
             frames += apply_batches(store, projections,
-                                    [SourceBatch(FLOOR, events, events[-1].position)], push)
+                                    [SourceBatch(FLOOR, events, events[-1].position)], push, live=live)
         reached = events[-1].position
     return reached, frames
 

@@ -330,9 +330,10 @@ def test_only_a_batch_of_claims_alone_commits_without_waiting_for_the_disk(tmp_p
     durability: list[bool] = []
     transaction = store.transaction
 
-    def recorded(durable: bool = True):
+    def recorded(durable: bool = True, live: bool = False):
+        assert live, "a projector's batch waits while a replay holds the read models"
         durability.append(durable)
-        return transaction(durable=durable)
+        return transaction(durable=durable, live=live)
 
     store.transaction = recorded  # type: ignore[method-assign]
     projector = Projector(Settings(kafka_topic_prefix="t", kafka_partitions=2), store, None, projections)
