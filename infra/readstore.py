@@ -75,6 +75,7 @@ class ReadStore(Protocol):
 
     def transaction(self, durable: bool = True, live: bool = False) -> Any: ...
     def replaying(self) -> Any: ...
+    def snapshot(self) -> Any: ...
     async def fetch_all(self, sql: str, params: Params = None) -> list[Row]: ...
     async def fetch_one(self, sql: str, params: Params = None) -> Row | None: ...
     def close(self) -> None: ...
@@ -173,7 +174,7 @@ class PostgresReadStore:
         kwargs: dict[str, Any] = {"row_factory": dict_row}
         if options:
             kwargs["options"] = options
-        self.url, self.schema = url, schema
+        self.url, self.schema, self._kwargs = url, schema, kwargs
         self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, kwargs=kwargs,
                                    configure=_without_nul, open=True)
         self._async_kwargs = {**kwargs, "autocommit": True}  # reads only: no COMMIT round trip
@@ -201,6 +202,18 @@ class PostgresReadStore:
             if not durable:
                 conn.execute("SET LOCAL synchronous_commit TO off")
             yield PostgresTx(conn)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[PostgresTx]:
+        """Reads of one committed state of the read models for as long as it is open
+        (REPEATABLE READ, read only); live batches go on writing meanwhile."""
+        import psycopg
+
+        with psycopg.connect(self.url, **self._kwargs) as conn:
+            conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            conn.read_only = True
+            with conn.transaction():
+                yield PostgresTx(conn)
 
     @contextmanager
     def replaying(self) -> Iterator[None]:
@@ -310,6 +323,18 @@ class SqliteReadStore:
         """Hold the read models for a replay: live transactions wait until this ends."""
         with self._replay_gate(fcntl.LOCK_EX):
             yield
+
+    @contextmanager
+    def snapshot(self) -> Iterator[SqliteTx]:
+        """Reads of one committed state of the read models for as long as it is open (a WAL
+        read transaction: its first read fixes what it sees); live batches go on meanwhile."""
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN")
+            yield SqliteTx(conn)
+            conn.execute("ROLLBACK")
+        finally:
+            conn.close()
 
     @contextmanager
     def _replay_gate(self, mode: int) -> Iterator[None]:
