@@ -43,7 +43,7 @@ from infra.kafka import (
     watermark_of,
 )
 from infra.memory import freeze_startup_objects
-from projectors.clock import RelayClaims, position_of
+from projectors.clock import RelayClaims, position_of, positions_found
 from projectors.projection import Projection, load_projections
 from projectors.runtime import SourceBatch, apply_batches
 
@@ -197,10 +197,7 @@ class Projector:
     def observe(self) -> None:
         """Position and lag gauges of each projection, from what is committed."""
         with self.store.transaction() as tx:
-            rows = tx.fetch_all("SELECT projection, source, position FROM projection_positions")
-        found: dict[str, dict[str, int]] = {}
-        for row in rows:
-            found.setdefault(row["projection"], {})[row["source"]] = row["position"]
+            found = positions_found(tx)
         head = self.recorder.max_notification_id() or 0
         for projection in self.projections:
             expected = {projection.name: topic_partitions(self.settings, projection.contexts)}

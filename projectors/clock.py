@@ -63,6 +63,14 @@ class ProjectionClock:
         return position_of(found, self.expected_sources or {})
 
 
+def positions_found(tx: Any) -> dict[str, dict[str, int]]:
+    """Every projection's stored position per source, as `position_of` takes them."""
+    found: dict[str, dict[str, int]] = {}
+    for row in tx.fetch_all("SELECT projection, source, position FROM projection_positions"):
+        found.setdefault(row["projection"], {})[row["source"]] = row["position"]
+    return found
+
+
 def position_of(found: dict[str, dict[str, int]], expected: dict[str, list[str]]) -> int:
     """Lowest fully-applied position over projections, each over its expected sources."""
     positions = []

@@ -11,7 +11,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from projectors.clock import position_of
+from projectors.clock import position_of, positions_found
 from projectors.projection import Projection, sql_for
 from projectors.runtime import catch_up, create_tables, reset
 
@@ -67,13 +67,6 @@ def replay_groups(projections: list[Projection], workers: int) -> list[list[str]
     for index, projection in enumerate(shared):
         dealt[index % len(dealt)].append(projection.name)
     return groups + [group for group in dealt if group]
-
-
-def positions_found(view: Any) -> dict[str, dict[str, int]]:
-    found: dict[str, dict[str, int]] = {}
-    for row in view.fetch_all("SELECT projection, source, position FROM projection_positions"):
-        found.setdefault(row["projection"], {})[row["source"]] = row["position"]
-    return found
 
 
 def verify(recorder: Any, live: Any, scratch: Any, projections: list[Projection],
