@@ -31,6 +31,10 @@ class InvalidError(DomainError):
     pass
 
 
+class TooLargeError(DomainError):
+    pass
+
+
 class InsufficientStockError(ConflictError):
     pass
 

@@ -28,6 +28,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment, get_topic, resolve_topic, retry
 
+from domain.errors import TooLargeError
 from infra import tracing
 from infra.config import Settings
 
@@ -87,6 +88,21 @@ class _Append:
         self.wakeup.set()
 
 
+# Every event must fit in one Kafka record (1 MiB at most, the producer's and the broker's
+# default) with its envelope and headers, or the relay could never send it: a chat message
+# whose content had a field named by 1 MB of text was stored, and the relay then resent
+# from it forever while every later event waited behind it, for every user. Refused here,
+# for whichever command made it, before it joins a group commit.
+MAX_EVENT_BYTES = 768 * 1024
+
+
+def refuse_oversized(stored_events: Sequence[StoredEvent]) -> None:
+    for stored in stored_events:
+        if len(stored.state) > MAX_EVENT_BYTES:
+            message = f"The change is too large to store: an event over {MAX_EVENT_BYTES} bytes"
+            raise TooLargeError(message, {"body": [message]})
+
+
 class GroupCommitRecorder:
     """Wraps an application recorder so concurrent appends share one transaction.
 
@@ -107,6 +123,7 @@ class GroupCommitRecorder:
         return getattr(self.inner, name)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        refuse_oversized(stored_events)
         if any(value is not None for value in kwargs.values()):  # save() passes tracking=None
             return self._remember(self.inner.insert_events(stored_events, **kwargs))
         with tracing.span("eventstore.append", {"tessera.events": len(stored_events)}):

@@ -66,6 +66,7 @@ WHOLE_BATCH_WAIT = 0.05
 # The transaction of floors alone skips the commit's disk flush (`Projector.apply`).
 CLAIM_GRACE = 0.03
 FRAMES_PER_MESSAGE = 200
+PUSH_MESSAGE_BYTES = 512 * 1024
 Record = tuple[str, int, Any, bytes]
 _encode = msgspec.json.Encoder().encode
 
@@ -219,10 +220,26 @@ class Projector:
 def push_messages(frames: list[dict[str, Any]], projections: list[str],
                   sources: dict[str, int], floors: dict[str, int] | None = None) -> list[bytes]:
     """Frames in chunks; the last message also carries the sources' watermarks and floors."""
-    chunks = [frames[i:i + FRAMES_PER_MESSAGE] for i in range(0, len(frames), FRAMES_PER_MESSAGE)] or [[]]
+    chunks = frame_chunks([msgspec.Raw(_encode(frame)) for frame in frames])
     messages = [_encode({"frames": chunk}) for chunk in chunks[:-1]]
     return messages + [_encode({"frames": chunks[-1], "projections": projections, "sources": sources,
                                 "floors": floors or {}})]
+
+
+def frame_chunks(encoded: list[msgspec.Raw]) -> list[list[msgspec.Raw]]:
+    """At most FRAMES_PER_MESSAGE frames and PUSH_MESSAGE_BYTES a message (a larger frame goes
+    alone: an event, and so its frame, is under 768 KiB). Chunked by count alone, a batch of
+    large chat messages made a push message Kafka refused (over 1 MiB), and live clients
+    missed its frames until they resumed."""
+    chunks: list[list[msgspec.Raw]] = [[]]
+    size = 0
+    for frame in encoded:
+        if chunks[-1] and (len(chunks[-1]) == FRAMES_PER_MESSAGE or size + len(frame) > PUSH_MESSAGE_BYTES):
+            chunks.append([])
+            size = 0
+        chunks[-1].append(frame)
+        size += len(frame)
+    return chunks
 
 
 async def listen_to_claims(settings: Settings, projector: Projector, publish: Any) -> None:

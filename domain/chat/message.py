@@ -17,7 +17,7 @@ from domain.chat.errors import InvalidContentError
 
 MESSAGE_TYPES = ("text", "image", "link", "file")
 SERVER_FIELDS = ("attachment_id", "content_type", "size")
-MAX_TEXT, MAX_URL, MAX_VALUE, MAX_FIELDS = 4000, 2048, 1000, 10
+MAX_TEXT, MAX_URL, MAX_VALUE, MAX_FIELDS, MAX_FIELD_NAME = 4000, 2048, 1000, 10, 64
 _ATTACHMENT_PATH = re.compile(r"(?:^|/)chat/([0-9a-f]{32})/")
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -43,6 +43,8 @@ def _check_shape(content: dict[str, Any]) -> None:
     if len(content) > MAX_FIELDS:
         raise InvalidContentError("content", f"must have at most {MAX_FIELDS} fields")
     for key, value in content.items():
+        if len(key) > MAX_FIELD_NAME:  # a 1 MB name made an event no Kafka record could hold
+            raise InvalidContentError("content", f"field names must be at most {MAX_FIELD_NAME} characters")
         if not isinstance(value, _SCALARS):
             raise InvalidContentError(f"content.{key}", "must be a string, number, boolean or null")
         if key != "text" and isinstance(value, str) and len(value) > max(MAX_VALUE, MAX_URL):

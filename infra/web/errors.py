@@ -25,6 +25,7 @@ _DOMAIN = [
     (errors.ForbiddenError, 403, "FORBIDDEN"),
     (errors.UnauthorizedError, 401, "UNAUTHORIZED"),
     (errors.InvalidError, 400, "INVALID_PAYLOAD"),
+    (errors.TooLargeError, 413, "PAYLOAD_TOO_LARGE"),
     (errors.QuotaExceededError, 429, "QUOTA_EXCEEDED"),
     (errors.RateLimitedError, 429, "RATE_LIMITED"),
 ]

@@ -42,6 +42,8 @@ def test_every_type_is_posted_with_its_sender_and_kept_in_history(pair, type_mes
     ("link", {"url": "http://"}, "content.url"),
     ("image", {"url": "/files/chat/0123/x.png"}, "content.url"),
     ("text", {"text": "hi", "nested": {"a": 1}}, "content.nested"),
+    # a field named by 1 MB of text made an event Kafka refused, and the relay stalled on it
+    ("text", {"text": "hi", "k" * 65: 1}, "content"),
 ])
 def test_invalid_content_is_refused_with_the_field_named(pair, type_message, content, field):
     ann, _, conversation = pair

@@ -8,7 +8,8 @@ import pytest
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from infra.config import load_settings
-from infra.eventstore import GroupCommitRecorder, _Append, last_position, open_recorder
+from domain.errors import TooLargeError
+from infra.eventstore import MAX_EVENT_BYTES, GroupCommitRecorder, _Append, last_position, open_recorder
 
 
 @pytest.fixture
@@ -98,3 +99,13 @@ def test_a_store_failure_while_looking_for_the_conflict_reaches_every_caller_of_
     batch = [_Append([stored(uuid4())]), _Append([stored(contested)])]
     GroupCommitRecorder(inner)._commit(batch)
     assert all(append.finished and isinstance(append.error, OSError) for append in batch)
+
+
+def test_an_event_too_large_for_a_kafka_record_is_refused_alone_and_nothing_is_stored(recorder):
+    """The relay could never send it: it resent from it forever, every later event behind it."""
+    fits = StoredEvent(originator_id=uuid4(), originator_version=1, topic="t:T", state=b"x" * MAX_EVENT_BYTES)
+    too_large = StoredEvent(originator_id=uuid4(), originator_version=1, topic="t:T",
+                            state=b"x" * (MAX_EVENT_BYTES + 1))
+    with pytest.raises(TooLargeError):
+        recorder.insert_events([stored(uuid4()), too_large])
+    assert recorder.insert_events([fits]) == [1]

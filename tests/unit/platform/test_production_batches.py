@@ -81,6 +81,16 @@ def test_push_messages_carry_frames_in_chunks_and_the_watermarks_last():
     assert messages[-1]["projections"] == ["users"]
 
 
+def test_push_messages_stay_under_kafkas_record_size_whatever_their_frames_weigh():
+    """By count alone, 200 chat frames of 40 kB made an 8 MB message, which Kafka refuses."""
+    frames = [{"position": i, "channel": "c", "type": "t", "data": {"text": "é" * 150_000}} for i in range(7)]
+    encoded = push_messages(frames, ["chat"], {"t.chat:0": 7})
+    assert all(len(message) <= agents.PUSH_MESSAGE_BYTES + 1000 for message in encoded)
+    decoded = [msgspec.json.decode(message) for message in encoded]
+    assert [f["position"] for m in decoded for f in m["frames"]] == list(range(7))
+    assert [len(m["frames"]) for m in decoded] == [1] * 7 and decoded[-1]["sources"] == {"t.chat:0": 7}
+
+
 def test_the_feed_releases_a_frame_once_every_projection_passed_it_on_every_source():
     async def scenario() -> list[int]:
         hub = PushHub(store=None, ordered_by_watermark=True)
