@@ -27,6 +27,7 @@ from infra.web.input_checks import json_refusal
 
 INVALID_CLOSE, UNAUTHORIZED_CLOSE, FORBIDDEN_CLOSE, LAGGING_CLOSE = 4400, 4401, 4403, 4408
 SINCE_MESSAGE = "Query parameter 'since' must be a non-negative integer"
+LAST_POSITION = 2**63 - 1
 ChannelsFor = Callable[[Any, Principal], Awaitable[list[str]]]
 OnFrame = Callable[[Any, Principal, dict[str, Any], WebSocket], Awaitable[None]]
 Greeting = Callable[[Any, Principal], Awaitable[list[dict[str, Any]]]]
@@ -55,7 +56,10 @@ def resume_position(socket: WebSocket) -> int | None:
         return None
     if not (raw.isascii() and raw.isdigit()):  # "²".isdigit() is True, and int("²") raises
         raise ValueError(raw)
-    return int(raw)
+    # Positions are 64-bit: past that, SQLite's backlog query raised inside the socket's pump,
+    # which left the socket open and silent (no live frame, no typing) for good.
+    digits = raw.lstrip("0")
+    return LAST_POSITION if len(digits) > 19 else min(int(digits or "0"), LAST_POSITION)
 
 
 async def authenticate(socket: WebSocket) -> tuple[Principal, dict[str, Any]] | None:

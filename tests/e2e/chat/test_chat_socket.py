@@ -44,3 +44,13 @@ def test_typing_is_pushed_to_the_conversation(stack):
         frame = next_frame(reader, lambda f: f["type"] == "typing")
         assert frame["data"]["user_id"] == ann.id and frame["data"]["conversation_id"] == conversation
         assert frame["channel"] == f"chat:{conversation}"
+
+
+def test_a_resume_from_beyond_every_position_still_gets_typing(stack):
+    """On SQLite a `since` past the 64-bit range made the backlog query raise inside the
+    socket's pump, so the socket stayed open and silent: no typing, nothing live, ever."""
+    ann, bob = Person(stack, "Ann"), Person(stack, "Bob")
+    conversation = ann.conversation(bob)
+    with ann.socket(conversation) as typist, bob.socket(conversation, since=10**23) as reader:
+        typist.send('{"type": "typing"}')
+        assert next_frame(reader, lambda f: f["type"] == "typing")["data"]["user_id"] == ann.id
