@@ -11,6 +11,7 @@ socket outlived both and kept pushing the user's frames.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -25,7 +26,7 @@ from infra.web.auth import Principal, principal_for
 from infra.web.errors import envelope, to_api_error
 from infra.web.input_checks import json_refusal
 
-INVALID_CLOSE, UNAUTHORIZED_CLOSE, FORBIDDEN_CLOSE, LAGGING_CLOSE = 4400, 4401, 4403, 4408
+INVALID_CLOSE, UNAUTHORIZED_CLOSE, FORBIDDEN_CLOSE, LAGGING_CLOSE, INTERNAL_CLOSE = 4400, 4401, 4403, 4408, 4500
 SINCE_MESSAGE = "Query parameter 'since' must be a non-negative integer"
 LAST_POSITION = 2**63 - 1
 ChannelsFor = Callable[[Any, Principal], Awaitable[list[str]]]
@@ -33,6 +34,7 @@ OnFrame = Callable[[Any, Principal, dict[str, Any], WebSocket], Awaitable[None]]
 Greeting = Callable[[Any, Principal], Awaitable[list[dict[str, Any]]]]
 OnSent = Callable[[Any, Principal, dict[str, Any]], None]
 
+log = logging.getLogger("tessera.push")
 _decode = msgspec.json.Decoder().decode
 _encode = msgspec.json.Encoder().encode
 WIRE_KEYS = ("type", "channel", "position", "data")
@@ -131,19 +133,27 @@ async def _run(socket: WebSocket, runtime: Any, principal: Principal, subscripti
         for frame in await greeting(runtime, principal):
             await socket.send_json(frame)
     sent = (lambda frame: on_sent(runtime, principal, frame)) if on_sent else None
-    pump = asyncio.create_task(_pump(socket, subscription, since, sent))
+    pump = asyncio.create_task(pump_frames(socket, subscription, since, sent))
     try:
         await _receive(socket, runtime, principal, on_frame)
     finally:
         pump.cancel()
 
 
-async def _pump(socket: WebSocket, subscription: Any, since: int | None,
+async def pump_frames(socket: WebSocket, subscription: Any, since: int | None,
                 sent: Callable[[dict[str, Any]], None] | None = None) -> None:
-    async for frame in subscription.frames(since):
-        await socket.send_text(wire_text(frame))
-        if sent is not None:
-            sent(frame)
+    """Frames to the socket until it lags (4408). If they fail (the backlog read while the
+    database is away), the socket closes with 4500 so its client resumes with `?since=`:
+    the task used to end alone, and the socket stayed open with nothing ever sent on it."""
+    try:
+        async for frame in subscription.frames(since):
+            await socket.send_text(wire_text(frame))
+            if sent is not None:
+                sent(frame)
+    except Exception:  # noqa: BLE001 - any failure: the client must not wait on a dead socket
+        log.exception("frames to a socket failed; closing it so its client resumes")
+        await socket.close(code=INTERNAL_CLOSE, reason="server error; reconnect with ?since=")
+        return
     await socket.close(code=LAGGING_CLOSE, reason="client too slow; reconnect with ?since=")
 
 

@@ -8,7 +8,7 @@ import msgspec
 from infra.readstore import SqliteReadStore
 from projectors.runtime import RUNTIME_TABLES
 from query_api.push.hub import PushHub
-from query_api.push.sockets import wire_text
+from query_api.push.sockets import pump_frames, wire_text
 
 
 def frame(position, channel="c", seq=0):
@@ -65,3 +65,28 @@ def test_a_frame_goes_out_as_its_four_contract_fields_encoded_once_for_every_soc
     assert msgspec.json.decode(first) == {"type": "t", "channel": "c", "position": 7, "data": {"p": 7}}
     shared["data"] = {"changed": True}  # a second encoding would show this
     assert wire_text(shared) is first
+
+
+class RecordingSocket:
+    def __init__(self):
+        self.sent, self.closed = [], None
+
+    async def send_text(self, text):
+        self.sent.append(text)
+
+    async def close(self, code, reason):
+        self.closed = (code, reason)
+
+
+def test_a_socket_whose_frames_fail_is_closed_so_its_client_resumes():
+    """The backlog read failing (the database away) ended the pump alone: the socket stayed
+    open and nothing was ever sent on it again."""
+    class FailingBacklog:
+        async def frames(self, since):
+            yield frame(1)
+            raise OSError("database unreachable")
+
+    socket = RecordingSocket()
+    asyncio.run(pump_frames(socket, FailingBacklog(), since=0))
+    assert len(socket.sent) == 1
+    assert socket.closed == (4500, "server error; reconnect with ?since=")
