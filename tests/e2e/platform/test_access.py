@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 import time
 import uuid
 from collections.abc import Callable
@@ -27,9 +26,10 @@ from websockets.sync.client import connect
 
 from infra.config import DEV_SECRET_KEY
 from tests.e2e.jobs.flows import jpeg_bytes
+from tests.fixtures.api_schema import ANY_ID, api_schema, filled
 from tests.fixtures.stack import ADMIN_EMAIL, ADMIN_PASSWORD, Stack
 
-NOBODY = "00000000-0000-4000-8000-000000000000"
+NOBODY = ANY_ID
 SOCKETS = ["/ws/echo/", "/ws/notifications/", "/ws/presence/", "/ws/dashboard/",
            f"/ws/chat/{NOBODY}/", "/ws/whatsapp/"]
 Claims = dict[str, Any]
@@ -105,9 +105,7 @@ def tampered(token: str) -> str:
 
 
 def protected_operations(stack: Stack) -> list[tuple[str, str]]:
-    with stack.client() as http:
-        paths = http.get("/api/schema/").json()["paths"]
-    return [(method.upper(), re.sub(r"\{[^}]+\}", NOBODY, path)) for path, item in paths.items()
+    return [(method.upper(), filled(path)) for path, item in api_schema(stack)["paths"].items()
             for method, operation in item.items() if operation.get("security") != []]
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.fixtures.api_schema import api_schema, filled
 from tests.fixtures.stack import Stack, start_embedded
 
 BODY_METHODS = {"post", "put", "patch"}
@@ -40,7 +41,7 @@ def own_stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
 
 
 def operations(stack: Stack) -> list[tuple[str, str, dict[str, Any]]]:
-    schema = httpx.get(f"{stack.base_url}/api/schema/", timeout=30).json()
+    schema = api_schema(stack)
     found = [(method, path, operation) for path, item in schema["paths"].items()
              for method, operation in item.items() if method in METHODS]
     for _, _, operation in found:
@@ -57,7 +58,7 @@ def body_properties(schema: dict[str, Any], operation: dict[str, Any]) -> list[s
 
 def hostile_requests(method: str, path: str, operation: dict[str, Any]) -> Iterator[dict[str, Any]]:
     for value in PATH_VALUES if "{" in path else PATH_VALUES[:1]:
-        url = re.sub(r"\{[^}]+\}", value, path)
+        url = filled(path, value)
         if method in BODY_METHODS:
             for raw in RAW_BODIES:
                 yield {"url": url, "content": raw, "headers": {"Content-Type": "application/json"}}
@@ -70,7 +71,7 @@ def hostile_requests(method: str, path: str, operation: dict[str, Any]) -> Itera
         else:
             yield {"url": url}
     queries = [p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"]
-    url = re.sub(r"\{[^}]+\}", PATH_VALUES[0], path)
+    url = filled(path, PATH_VALUES[0])
     for name in queries:
         for value in QUERY_VALUES:
             yield {"url": url, "params": {name: value}}
