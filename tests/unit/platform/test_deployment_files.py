@@ -290,3 +290,37 @@ def test_edge_answers_for_a_service_that_is_down(tmp_path):
     assert response.status == 503 and response.getheader("Content-Type") == "application/json"
     assert body["error"]["code"] == "UPSTREAM_ERROR" and body["error"]["request_id"] == "r-1"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", body["error"]["timestamp"])
+
+
+def test_edge_logs_never_hold_a_token_from_a_query_string(tmp_path):
+    """Sockets authenticate with `?token=` (CONTRACT §1): the edge's access log keeps the
+    query without its value, and a socket to a push service that is down leaves no request
+    line with the token in the error log either."""
+    stub = ThreadingHTTPServer(("127.0.0.1", 0), StubService)
+    stub.name = "query"
+    push = serve(echo, "127.0.0.1", 0)
+    for server in (stub, push):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    up = {"command": stub.server_address[1], "query": stub.server_address[1],
+          "push": push.socket.getsockname()[1]}
+    for name in ("up", "down"):
+        (tmp_path / name).mkdir()
+    try:
+        with edge(tmp_path / "up", up) as port:
+            with connect(f"ws://127.0.0.1:{port}/ws/chat/?since=5&token=secret-one", open_timeout=10) as ws:
+                ws.send("ping")
+                assert ws.recv(timeout=10) == "/ws/chat/?since=5&token=secret-one ping"
+            assert request(port, "GET", "/confirm/?token=secret-two&next=%2F")[0].status == 200
+            assert request(port, "GET", "/x/?token=secret-three&token=secret-four")[0].status == 200
+        with edge(tmp_path / "down", {**up, "push": DOWN_PORT}) as port:
+            with pytest.raises(Exception):
+                connect(f"ws://127.0.0.1:{port}/ws/chat/?token=secret-five", open_timeout=10)
+    finally:
+        stub.shutdown()
+        push.shutdown()
+    logs = (tmp_path / "up" / "nginx.log").read_text() + (tmp_path / "down" / "nginx.log").read_text()
+    assert "secret-" not in logs
+    assert '"GET /ws/chat/?since=5&token=[redacted] HTTP/1.1" 101' in logs
+    assert '"GET /confirm/?token=[redacted]&next=%2F HTTP/1.1" 200' in logs
+    assert '"GET /x/?[query withheld] HTTP/1.1" 200' in logs
+    assert '"GET /ws/chat/?token=[redacted] HTTP/1.1" 503' in logs
