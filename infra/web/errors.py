@@ -119,7 +119,11 @@ def request_id_of(request: Request) -> str:
 
 def handle_exception(request: Request, exc: Exception) -> Response:
     error = to_api_error(exc)
-    if error.status >= 500:
+    if error.status == 503 and database_unavailable(exc):
+        # An outage fails every request alike: one line each, not a traceback each.
+        log.warning("database unavailable on %s %s: %s: %s", request.method, request.url.path,
+                    type(exc).__name__, exc)
+    elif error.status >= 500:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return Response(
         envelope(error.code, error.message, error.details, request_id_of(request)),
