@@ -63,6 +63,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     job_lease_seconds: Seconds = 10.0
     ws_compression: bool = False
     ws_token_recheck_seconds: Seconds = 30.0
+    ws_max_sockets_per_user: Positive = 100
     password_hashing: Literal["recommended", "cheapest"] = "recommended"
 
     @property
@@ -123,6 +124,7 @@ _ENV_NAMES = {
     "job_lease_seconds": "TESSERA_JOB_LEASE",
     "ws_compression": "TESSERA_WS_COMPRESSION",
     "ws_token_recheck_seconds": "TESSERA_WS_TOKEN_RECHECK",
+    "ws_max_sockets_per_user": "TESSERA_WS_MAX_PER_USER",
     "password_hashing": "TESSERA_PASSWORD_HASHING",
 }
 

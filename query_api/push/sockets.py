@@ -13,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import msgspec
@@ -27,6 +29,7 @@ from infra.web.errors import envelope, to_api_error
 from infra.web.input_checks import json_refusal
 
 INVALID_CLOSE, UNAUTHORIZED_CLOSE, FORBIDDEN_CLOSE, LAGGING_CLOSE, INTERNAL_CLOSE = 4400, 4401, 4403, 4408, 4500
+TOO_MANY_CLOSE = 4429
 SINCE_MESSAGE = "Query parameter 'since' must be a non-negative integer"
 LAST_POSITION = 2**63 - 1
 ChannelsFor = Callable[[Any, Principal], Awaitable[list[str]]]
@@ -105,6 +108,41 @@ async def serve(socket: WebSocket, name: str, channels_for: ChannelsFor,
     if not admit(principal):
         await socket.close(code=FORBIDDEN_CLOSE, reason="forbidden")
         return
+    with held_by(socket, principal) as admitted:
+        if not admitted:
+            await refuse_one_too_many(socket)
+            return
+        await _serve_admitted(socket, name, runtime, principal, claims, channels_for, on_frame,
+                              greeting, on_sent)
+
+
+@contextmanager
+def held_by(socket: WebSocket, principal: Principal) -> Iterator[bool]:
+    """Whether the user may open one more socket on this process; counted while it is open.
+    One user's sockets were unbounded: each holds a file descriptor and about 38 kB, so one
+    account could take the push service's descriptors from every other user."""
+    open_sockets: Counter[Any] = socket.app.state.setdefault("sockets_per_user", Counter())
+    if open_sockets[principal.id] >= socket.app.state.runtime.settings.ws_max_sockets_per_user:
+        yield False
+        return
+    open_sockets[principal.id] += 1
+    try:
+        yield True
+    finally:
+        open_sockets[principal.id] -= 1
+        if not open_sockets[principal.id]:
+            del open_sockets[principal.id]
+
+
+async def refuse_one_too_many(socket: WebSocket) -> None:
+    message = "Too many open sockets for this user; close one first"
+    await send_error(socket, "RATE_LIMITED", message)
+    await socket.close(code=TOO_MANY_CLOSE, reason="too many sockets")
+
+
+async def _serve_admitted(socket: WebSocket, name: str, runtime: Any, principal: Principal,
+                          claims: dict[str, Any], channels_for: ChannelsFor, on_frame: OnFrame | None,
+                          greeting: Greeting | None, on_sent: OnSent | None) -> None:
     try:
         channels = await channels_for(runtime, principal)
     except (ForbiddenError, NotFoundError):
