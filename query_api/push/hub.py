@@ -18,6 +18,7 @@ from typing import Any
 import msgspec
 
 Frame = dict[str, Any]
+BACKLOG_PAGE = 500
 _decode = msgspec.json.Decoder().decode
 
 
@@ -45,7 +46,7 @@ class Subscription:
     async def frames(self, since: int | None) -> AsyncIterator[Frame]:
         last = (since, "\uffff", 1 << 30) if since is not None else (-1, "", -1)
         if since is not None:
-            for frame in await self.hub.backlog(self.channels, since):
+            async for frame in self.hub.backlog(self.channels, since):
                 last = frame_key(frame)
                 yield frame
         while not self.overflowed:
@@ -122,17 +123,39 @@ class PushHub:
         for subscription in tuple(self._subscribers.get(frame["channel"], ())):
             subscription.offer(frame)
 
-    async def backlog(self, channels: Iterable[str], since: int) -> list[Frame]:
-        """Stored frames after `since`, up to what live delivery has already released."""
-        names = sorted(channels)
-        if not names:
-            return []
-        params: dict[str, Any] = {f"c{i}": name for i, name in enumerate(names)}
-        params.update(since=since, until=self.released)
-        placeholders = ", ".join(f":c{i}" for i in range(len(names)))
-        rows = await self.store.fetch_all(
-            f"SELECT frame FROM push_frames WHERE channel IN ({placeholders}) "
-            "AND position > :since AND position <= :until ORDER BY position, channel, seq",
-            params,
-        )
-        return [_decode(row["frame"]) for row in rows]
+    async def backlog(self, channels: Iterable[str], since: int) -> AsyncIterator[Frame]:
+        """Stored frames after `since`, up to what live delivery had released when the resume
+        began, in frame order, `BACKLOG_PAGE` rows of a channel at a time. The backlog was one
+        read of everything: `?since=0` on presence, which any user may open, held every join
+        and leave the platform ever had in the push service's memory at once."""
+        until = self.released
+        streams = [self._channel_backlog(name, since, until) for name in sorted(channels)]
+        heads: list[tuple[tuple[int, str, int], int, Frame]] = []
+        for index, stream in enumerate(streams):
+            await _push_next(heads, index, stream)
+        while heads:
+            _, index, frame = heapq.heappop(heads)
+            yield frame
+            await _push_next(heads, index, streams[index])
+
+    async def _channel_backlog(self, channel: str, since: int, until: int) -> AsyncIterator[Frame]:
+        """One channel's stored frames in (position, seq) order, by keyset pages on its key."""
+        after = {"after_position": since, "after_seq": 1 << 62}
+        while True:
+            rows = await self.store.fetch_all(
+                "SELECT position, seq, frame FROM push_frames WHERE channel = :channel "
+                "AND position <= :until AND (position, seq) > (:after_position, :after_seq) "
+                "ORDER BY position, seq LIMIT :page",
+                {"channel": channel, "until": until, "page": BACKLOG_PAGE, **after})
+            for row in rows:
+                yield _decode(row["frame"])
+            if len(rows) < BACKLOG_PAGE:
+                return
+            after = {"after_position": rows[-1]["position"], "after_seq": rows[-1]["seq"]}
+
+
+async def _push_next(heads: list[tuple[tuple[int, str, int], int, Frame]], index: int,
+                     stream: AsyncIterator[Frame]) -> None:
+    following = await anext(stream, None)
+    if following is not None:
+        heapq.heappush(heads, (frame_key(following), index, following))

@@ -7,7 +7,7 @@ import msgspec
 
 from infra.readstore import SqliteReadStore
 from projectors.runtime import RUNTIME_TABLES
-from query_api.push.hub import PushHub
+from query_api.push.hub import BACKLOG_PAGE, PushHub
 from query_api.push.sockets import pump_frames, wire_text
 
 
@@ -55,6 +55,43 @@ def test_resume_reads_the_backlog_then_live_frames_without_duplicates(tmp_path):
         return await received(subscription, 3, since=1)
 
     assert asyncio.run(scenario()) == [2, 3, 4]
+
+
+class CountingStore:
+    """The read store, recording how many rows each backlog read returned."""
+
+    def __init__(self, store):
+        self.store, self.reads = store, []
+
+    async def fetch_all(self, sql, params=None):
+        rows = await self.store.fetch_all(sql, params)
+        self.reads.append(len(rows))
+        return rows
+
+
+def test_a_resume_reads_its_backlog_a_bounded_page_at_a_time_in_frame_order(tmp_path):
+    """`?since=0` on a platform-wide channel read every frame it ever had in one go."""
+    store = SqliteReadStore(tmp_path / "r.sqlite")
+    stored = [frame(position, channel, seq) for position in range(1, 700)
+              for channel in ("a", "b") for seq in range(position % 3) if position % 5 or channel == "a"]
+    with store.transaction() as tx:
+        for statement in RUNTIME_TABLES:
+            tx.execute(statement)
+        for item in stored:
+            tx.execute("INSERT INTO push_frames (position, seq, channel, frame) VALUES (:p, :s, :c, :f)",
+                       {"p": item["position"], "s": item["seq"], "c": item["channel"],
+                        "f": msgspec.json.encode(item).decode()})
+    counting = CountingStore(store)
+
+    async def scenario():
+        hub = PushHub(counting)
+        hub.released = 650
+        return [(f["position"], f["channel"], f["seq"]) async for f in hub.backlog(["b", "a", "z"], since=3)]
+
+    expected = sorted((f["position"], f["channel"], f["seq"]) for f in stored if 3 < f["position"] <= 650)
+    assert len(expected) > 2 * BACKLOG_PAGE
+    assert asyncio.run(scenario()) == expected
+    assert max(counting.reads) == BACKLOG_PAGE and len(counting.reads) > 3
 
 
 def test_a_frame_goes_out_as_its_four_contract_fields_encoded_once_for_every_socket():
