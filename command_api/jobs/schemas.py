@@ -7,7 +7,10 @@ import msgspec
 
 from command_api.identity.schemas import Email, Name, Phone
 
-Subject = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+# A header line: a line break would end the header (every mail of the broadcast then failed
+# to build), and a blank subject says nothing.
+Subject = Annotated[str, msgspec.Meta(min_length=1, max_length=200,
+                                      pattern=r"^(?=.*\S)[^\x00-\x1f\x7f]+$")]
 Body = Annotated[str, msgspec.Meta(min_length=1, max_length=100_000)]
 
 
