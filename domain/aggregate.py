@@ -8,7 +8,8 @@ data (`module:qualname`): name events `<Noun><PastTense>` once and never move th
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Any, get_type_hints
 from uuid import UUID, uuid4, uuid5
 
 import msgspec
@@ -16,8 +17,10 @@ from eventsourcing.domain import (
     BaseAggregate,
     CanInitAggregate,
     CanMutateAggregate,
+    CanSnapshotAggregate,
     datetime_now_with_tzinfo,
 )
+from eventsourcing.utils import get_topic, resolve_topic
 
 from domain.acting import current_actor, current_tenant
 
@@ -56,3 +59,36 @@ class Aggregate(BaseAggregate[UUID]):
 
     class Created(Event, CanInitAggregate[UUID], frozen=True, kw_only=True):
         originator_topic: str
+
+
+# What `vars(aggregate)` holds besides its state: the library sets these on a snapshot's copy.
+_IDENTITY = ("_id", "_version", "_pending_events")
+
+
+class Snapshot(DomainEvent, CanSnapshotAggregate[UUID], frozen=True, kw_only=True):
+    """An aggregate's state at a version, for aggregates whose history grows without bound
+    (a product has an event per sale). Subclasses type `state` as a msgspec struct of the
+    aggregate's attributes, so a price comes back a Decimal and a date a datetime, as the
+    events would have made them; the library's own snapshot keeps an untyped dict."""
+
+    topic: str
+    state: Any
+
+    @classmethod
+    def take(cls, aggregate: Any) -> Snapshot:
+        attributes = {k: v for k, v in vars(aggregate).items() if k not in _IDENTITY}
+        return cls(originator_id=aggregate.id, originator_version=aggregate.version,
+                   topic=get_topic(type(aggregate)),
+                   state=msgspec.convert(attributes, _state_type(cls), from_attributes=True))
+
+    def mutate(self, _: None) -> Any:
+        aggregate = object.__new__(resolve_topic(self.topic))
+        object.__setattr__(aggregate, "__dict__", {
+            **msgspec.structs.asdict(self.state), "_id": self.originator_id,
+            "_version": self.originator_version, "_pending_events": []})
+        return aggregate
+
+
+@cache
+def _state_type(snapshot_class: type[Snapshot]) -> Any:
+    return get_type_hints(snapshot_class)["state"]

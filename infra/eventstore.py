@@ -18,6 +18,7 @@ from uuid import UUID
 
 import msgspec
 from eventsourcing.persistence import (
+    AggregateRecorder,
     ApplicationRecorder,
     InfrastructureFactory,
     IntegrityError,
@@ -26,6 +27,8 @@ from eventsourcing.persistence import (
     OperationalError,
     StoredEvent,
 )
+from eventsourcing.postgres import PostgresAggregateRecorder
+from eventsourcing.sqlite import SQLiteAggregateRecorder
 from eventsourcing.utils import Environment, get_topic, resolve_topic, retry
 
 from domain.errors import TooLargeError
@@ -332,6 +335,33 @@ def open_recorder(settings: Settings, create_table: bool = True) -> ApplicationR
         turn.execute("SELECT pg_advisory_lock(%s)", (EVENT_STORE_SCHEMA_LOCK,))
         recorder.create_table()  # the lock ends with the connection
     return recorder
+
+
+SNAPSHOT_TABLES = {"postgres": "tessera_snapshots", "sqlite": "stored_snapshots"}
+
+
+def open_snapshot_recorder(settings: Settings, recorder: ApplicationRecorder,
+                           create_table: bool = True) -> AggregateRecorder:
+    """Snapshots beside the events, on the events' own connections (no second pool).
+
+    A snapshot is a copy of what the events already say; it is never relayed or projected,
+    so `tessera replay` and `verify` do not read it, and losing the table only makes loads
+    read the whole history again."""
+    if not settings.database_url:
+        snapshots: AggregateRecorder = SQLiteAggregateRecorder(
+            recorder.datastore, events_table_name=SNAPSHOT_TABLES["sqlite"])  # type: ignore[attr-defined]
+        if create_table:
+            snapshots.create_table()  # type: ignore[attr-defined]
+        return snapshots
+    import psycopg
+
+    snapshots = PostgresAggregateRecorder(recorder.datastore,  # type: ignore[attr-defined]
+                                          events_table_name=SNAPSHOT_TABLES["postgres"])
+    if create_table:
+        with psycopg.connect(settings.database_url, autocommit=True) as turn:
+            turn.execute("SELECT pg_advisory_lock(%s)", (EVENT_STORE_SCHEMA_LOCK,))
+            snapshots.create_table()
+    return snapshots
 
 
 def append_function(recorder: Any) -> Any:

@@ -26,6 +26,7 @@ from infra.eventstore import (
     appended_count,
     last_position,
     open_recorder,
+    open_snapshot_recorder,
 )
 from infra.readstore import open_read_store
 from infra.web.idempotency import TABLES as IDEMPOTENCY_TABLES
@@ -90,9 +91,11 @@ class Runtime:
     def open_storage(self, create_tables_too: bool = True) -> Runtime:
         """Connect to the event store and the read store and make sure their tables exist
         (unless a parent process just did: concurrent DDL on one table can deadlock)."""
-        self.recorder = GroupCommitRecorder(open_recorder(self.settings, create_tables_too))
+        inner = open_recorder(self.settings, create_tables_too)
+        self.recorder = GroupCommitRecorder(inner)
+        snapshots = open_snapshot_recorder(self.settings, inner, create_tables_too)
         mapper = MsgspecMapper()
-        self.apps = {cls: cls(self.recorder, mapper) for cls in application_classes()}
+        self.apps = {cls: cls(self.recorder, mapper, snapshots) for cls in application_classes()}
         self.store = open_read_store(self.settings.database_url, self.settings.data_dir,
                                      pool_size=self.settings.db_pool_size)
         self.projections = load_projections(self.projection_names)

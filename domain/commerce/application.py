@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 from uuid import UUID
 
 import msgspec
-from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mapper
+from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder, IntegrityError, Mapper
 
+from domain.aggregate import Aggregate
 from domain.application import ContextApplication
 from domain.commerce.order import Order
 from domain.commerce.product import Product, money
@@ -32,9 +33,17 @@ class PlacedOrder(msgspec.Struct, frozen=True):
     position: int | None
 
 
+# A product has an event per sale, so loading one replays its sales: every this many, a
+# snapshot of it is stored and a load reads that and the sales after it.
+PRODUCT_SNAPSHOT_EVERY = 500
+
+
 class CommerceApplication(ContextApplication):
-    def __init__(self, recorder: ApplicationRecorder, mapper: Mapper[UUID]) -> None:
-        super().__init__(recorder, mapper)
+    snapshotting_intervals: ClassVar[dict[type[Aggregate], int]] = {Product: PRODUCT_SNAPSHOT_EVERY}
+
+    def __init__(self, recorder: ApplicationRecorder, mapper: Mapper[UUID],
+                 snapshots: AggregateRecorder | None = None) -> None:
+        super().__init__(recorder, mapper, snapshots)
         self.product_locks = KeyedLocks()
         self.products = ProductCache(self)
         self.checkouts: Combiner[tuple[UUID, int], PlacedOrder] = Combiner(self.product_locks,

@@ -1,12 +1,14 @@
 """Products and their stock: stock is only ever taken by an order or adjusted by an admin."""
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from uuid import UUID
 
+import msgspec
 from eventsourcing.domain import event
 
-from domain.aggregate import Aggregate
+from domain.aggregate import Aggregate, Snapshot
 from domain.commerce.errors import InvalidPriceError, StockShortError
 from domain.errors import InvalidError
 
@@ -25,7 +27,18 @@ def money(amount: Decimal) -> Decimal:
     return exact
 
 
+class ProductState(msgspec.Struct, frozen=True):
+    _created_on: datetime
+    _modified_on: datetime
+    name: str
+    price: Decimal
+    stock: int
+
+
 class Product(Aggregate):
+    class Snapshot(Snapshot, frozen=True, kw_only=True):
+        state: ProductState
+
     @event("ProductCreated")
     def __init__(self, name: str, price: Decimal, stock: int) -> None:
         self.name = name

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, Mapper
+from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder, Mapper
 
 from domain.application import ContextApplication
 from domain.concurrency import KeyedLocks, serialised
@@ -14,8 +14,9 @@ from domain.notifications.notification import Notification, NotificationInbox
 
 
 class NotificationsApplication(ContextApplication):
-    def __init__(self, recorder: ApplicationRecorder, mapper: Mapper[UUID]) -> None:
-        super().__init__(recorder, mapper)
+    def __init__(self, recorder: ApplicationRecorder, mapper: Mapper[UUID],
+                 snapshots: AggregateRecorder | None = None) -> None:
+        super().__init__(recorder, mapper, snapshots)
         self.inbox_locks = KeyedLocks()
 
     def create_notification(self, title: str, message: str, obj_code: str,

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import ClassVar
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, Mapper
+from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder, Mapper
 
 from domain.application import ContextApplication
 from domain.concurrency import KeyedLocks, serialised
@@ -21,8 +21,9 @@ class PresenceApplication(ContextApplication):
     # A user's presence grows by two events per visit: keep loaded ones and read only new events.
     env: ClassVar[dict[str, str]] = {**ContextApplication.env, "AGGREGATE_CACHE_MAXSIZE": "20000"}
 
-    def __init__(self, recorder: ApplicationRecorder, mapper: Mapper[UUID]) -> None:
-        super().__init__(recorder, mapper)
+    def __init__(self, recorder: ApplicationRecorder, mapper: Mapper[UUID],
+                 snapshots: AggregateRecorder | None = None) -> None:
+        super().__init__(recorder, mapper, snapshots)
         self.locks = KeyedLocks()
 
     def settle(self, user_id: UUID, observe: Callable[[], Observation]) -> bool:

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 from typing import ClassVar
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, Mapper
+from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder, Mapper
 
 from domain.application import ContextApplication
 from domain.concurrency import KeyedLocks, serialised
@@ -16,8 +16,9 @@ from domain.quotas.quota import QuotaLimit, QuotaStatus, QuotaUsage, next_reset
 class QuotasApplication(ContextApplication):
     env: ClassVar[dict[str, str]] = {"PERSISTENCE_MODULE": "eventsourcing.popo", "AGGREGATE_CACHE_MAXSIZE": "10000"}
 
-    def __init__(self, recorder: ApplicationRecorder, mapper: Mapper[UUID]) -> None:
-        super().__init__(recorder, mapper)
+    def __init__(self, recorder: ApplicationRecorder, mapper: Mapper[UUID],
+                 snapshots: AggregateRecorder | None = None) -> None:
+        super().__init__(recorder, mapper, snapshots)
         self.locks = KeyedLocks()
 
     def set_limit(self, action: str, daily_limit: int | None) -> QuotaLimit:
