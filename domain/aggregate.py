@@ -79,7 +79,7 @@ class Snapshot(DomainEvent, CanSnapshotAggregate[UUID], frozen=True, kw_only=Tru
         attributes = {k: v for k, v in vars(aggregate).items() if k not in _IDENTITY}
         return cls(originator_id=aggregate.id, originator_version=aggregate.version,
                    topic=get_topic(type(aggregate)),
-                   state=msgspec.convert(attributes, _state_type(cls), from_attributes=True))
+                   state=msgspec.convert(attributes, _state_type(cls)))
 
     def mutate(self, _: None) -> Any:
         aggregate = object.__new__(resolve_topic(self.topic))

@@ -345,8 +345,8 @@ def open_snapshot_recorder(settings: Settings, recorder: ApplicationRecorder,
     """Snapshots beside the events, on the events' own connections (no second pool).
 
     A snapshot is a copy of what the events already say; it is never relayed or projected,
-    so `tessera replay` and `verify` do not read it, and losing the table only makes loads
-    read the whole history again."""
+    so `tessera replay` and `verify` do not read it, and deleting its rows only makes loads
+    read whole histories again until the next snapshots are taken."""
     if not settings.database_url:
         snapshots: AggregateRecorder = SQLiteAggregateRecorder(
             recorder.datastore, events_table_name=SNAPSHOT_TABLES["sqlite"])  # type: ignore[attr-defined]

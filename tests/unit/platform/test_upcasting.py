@@ -8,6 +8,7 @@ read as they are.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 from uuid import uuid4
 
@@ -17,7 +18,7 @@ from eventsourcing.domain import event
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from domain.aggregate import Aggregate
+from domain.aggregate import Aggregate, Snapshot
 from domain.application import ContextApplication
 from infra.config import Settings
 from infra.envelope import envelope_from_notification
@@ -89,3 +90,39 @@ def test_new_events_record_their_version_and_are_not_upcast_again(recorder, app)
     assert app.load(Parcel, parcel.id).weight_grams == 1200
     envelope = envelope_from_notification(notification_of(recorder, parcel.id))
     assert envelope.data == {"name": "crate", "weight_grams": 1200}
+
+
+class Crate(Aggregate):
+    """An aggregate whose snapshot state gained `label` in version 2 of its snapshot class."""
+
+    class State(msgspec.Struct, frozen=True):
+        _created_on: datetime
+        _modified_on: datetime
+        items: int
+        label: str  # new in version 2
+
+    class Snapshot(Snapshot, frozen=True, kw_only=True):
+        class_version: ClassVar[int] = 2
+        state: Crate.State
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["state"]["label"] = "unlabelled"
+
+    @event("CratePacked")
+    def __init__(self, items: int, label: str) -> None:
+        self.items, self.label = items, label
+
+
+def test_an_old_snapshot_loads_into_the_current_aggregate(tmp_path):
+    """As the README says: a snapshot's class is upcast like an event's."""
+    snapshots = MsgspecMapper()
+    crate = Crate(3, "fragile")
+    stored = snapshots.to_stored_event(Crate.Snapshot.take(crate))
+    version_1 = msgspec.json.decode(stored.state)
+    del version_1["state"]["label"], version_1["class_version"]
+    old = StoredEvent(originator_id=stored.originator_id, originator_version=stored.originator_version,
+                      topic=stored.topic, state=msgspec.json.encode(version_1))
+    loaded = snapshots.to_domain_event(old).mutate(None)
+    assert (type(loaded), loaded.id, loaded.version, loaded.items, loaded.label) == (
+        Crate, crate.id, 1, 3, "unlabelled")
