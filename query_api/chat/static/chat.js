@@ -149,7 +149,8 @@ function connectPresence() {
     if (!online && state.online.delete(userId)) renderOnline();
   };
   socket.onopen = () => loadOnline().catch(() => {});
-  socket.onclose = () => setTimeout(() => { if (state.presenceSocket === socket) connectPresence(); }, 2000);
+  socket.onclose = (event) => setTimeout(() => { if (state.presenceSocket === socket) connectPresence(); },
+    event.code === 4429 ? 15000 : 2000);
 }
 
 // ---------------------------------------------------------------- conversations
@@ -275,7 +276,9 @@ function connectChat(conversationId) {
       $("conversation-error").textContent = event.code === 4401 ? "Signed out: sign in again" : "Not a participant";
       return;
     }
-    setTimeout(() => { if (state.chatSocket === socket) connectChat(conversationId); }, 1500);
+    // 4429: this user holds too many sockets already; try again later, not at once.
+    const delay = event.code === 4429 ? 15000 : 1500;
+    setTimeout(() => { if (state.chatSocket === socket) connectChat(conversationId); }, delay);
   };
 }
 

@@ -63,7 +63,8 @@
         setStatus("signed out", "error");
       } else if (socket !== null && closed.code !== 1000) {
         setStatus("reconnecting…", "error");
-        setTimeout(() => connect(token), 1000);
+        // 4429: this user holds too many sockets already; try again later, not at once.
+        setTimeout(() => connect(token), closed.code === 4429 ? 15000 : 1000);
       }
     };
   }
