@@ -6,12 +6,17 @@ release the claim so the client may retry, and so does a 429: it says nothing wa
 when to come back (`Retry-After`), and a replay of it would keep saying so, without the header,
 for the rest of the 24 h.
 
+Expired keys are deleted by the process that serves keyed commands, at most once a minute, a
+batch at a time. They were deleted only when their own key came again, so a client sending a
+fresh key per command (what the header is for) left every answer in the table for good.
+
 A key is at most `MAX_KEY_CHARS` characters (Stripe's bound): a longer one is refused rather
 than cut, since two keys cut to one would give the second request the first one's answer.
 """
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from typing import Any
@@ -21,6 +26,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from infra.web.errors import ApiError, envelope
 
+log = logging.getLogger("tessera.idempotency")
 COMMAND_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 RETENTION_SECONDS = 24 * 3600
 MAX_KEY_CHARS = 255
@@ -30,7 +36,10 @@ TABLES = [
         owner TEXT NOT NULL, key TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL,
         claim TEXT NOT NULL, status INTEGER, content_type TEXT, body TEXT,
         PRIMARY KEY (owner, key))""",
+    "CREATE INDEX IF NOT EXISTS idempotency_keys_created_at ON idempotency_keys (created_at)",
 ]
+PURGE_EVERY_SECONDS = 60.0
+PURGE_BATCH = 1000
 
 
 def idempotency_middleware(app: ASGIApp) -> ASGIApp:
@@ -47,6 +56,7 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
         owner = f"{user.id}:{scope['method']}:{scope['path']}"
         claim = {"owner": owner, "key": checked_key(key), "now": time.time(),
                  "claim": uuid.uuid4().hex}
+        expired_keys.purge_if_due(store, claim["now"])
         first = await _claim_or_wait(store, claim)
         if first is not None:
             await _replay(send, first)
@@ -54,6 +64,48 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
         await _run_and_remember(app, scope, receive, send, store, claim)
 
     return middleware
+
+
+class ExpiredKeysPurge:
+    """One process's purge of expired keys: started by a keyed command when a minute has
+    passed since the last one, run off the event loop, never two at once."""
+
+    def __init__(self) -> None:
+        self.next_at = 0.0
+        self.running: asyncio.Task[int] | None = None
+
+    def purge_if_due(self, store: Any, now: float) -> None:
+        if now < self.next_at or (self.running is not None and not self.running.done()):
+            return
+        self.next_at = now + PURGE_EVERY_SECONDS
+        self.running = asyncio.get_running_loop().create_task(
+            asyncio.to_thread(_purge_logged, store, now - RETENTION_SECONDS))
+
+
+expired_keys = ExpiredKeysPurge()
+
+
+def purge_expired(store: Any, created_before: float) -> int:
+    """Delete keys created before `created_before`, `PURGE_BATCH` per transaction so no
+    writer waits long on them; how many were deleted."""
+    deleted = 0
+    while True:
+        with store.transaction() as tx:
+            batch = tx.execute(
+                "DELETE FROM idempotency_keys WHERE (owner, key) IN (SELECT owner, key "
+                "FROM idempotency_keys WHERE created_at < :before LIMIT :batch)",
+                {"before": created_before, "batch": PURGE_BATCH})
+        deleted += batch
+        if batch < PURGE_BATCH:
+            return deleted
+
+
+def _purge_logged(store: Any, created_before: float) -> int:
+    try:
+        return purge_expired(store, created_before)
+    except Exception:  # noqa: BLE001 - the next purge (a minute on) tries again
+        log.warning("expired idempotency keys not purged", exc_info=True)
+        return 0
 
 
 def checked_key(raw: bytes) -> str:
