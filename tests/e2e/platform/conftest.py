@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
-from tests.fixtures.stack import Stack, start_embedded
+from tests.fixtures.stack import Stack, start_own_embedded
 
 EMBEDDED_MODES = ["embedded", "embedded_pg"]
 SHORT_WAIT_SECONDS = 0.5
@@ -21,7 +20,4 @@ def all_in_one(request: pytest.FixtureRequest) -> Stack:
 @pytest.fixture(scope="module", params=EMBEDDED_MODES)
 def short_wait_stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
     """A stack of its own whose `X-Min-Position` wait is short (TESSERA_MIN_POSITION_WAIT)."""
-    env: dict[str, Any] = {"TESSERA_MIN_POSITION_WAIT": str(SHORT_WAIT_SECONDS)}
-    if request.param == "embedded_pg":
-        env["TESSERA_DATABASE_URL"] = request.getfixturevalue("postgres_cluster").create_database()
-    yield from start_embedded(request.param, env)
+    yield from start_own_embedded(request, {"TESSERA_MIN_POSITION_WAIT": str(SHORT_WAIT_SECONDS)})

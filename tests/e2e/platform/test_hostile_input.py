@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests.fixtures.api_schema import api_schema, filled
-from tests.fixtures.stack import Stack, start_embedded
+from tests.fixtures.stack import Stack, start_own_embedded
 
 BODY_METHODS = {"post", "put", "patch"}
 METHODS = BODY_METHODS | {"get", "delete"}
@@ -34,10 +34,7 @@ OWN_USER = re.compile(r"/users/me/?$|/logout")
 
 @pytest.fixture(scope="module", params=["embedded", "embedded_pg"])
 def own_stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
-    env = {}
-    if request.param == "embedded_pg":
-        env["TESSERA_DATABASE_URL"] = request.getfixturevalue("postgres_cluster").create_database()
-    yield from start_embedded(request.param, env)
+    yield from start_own_embedded(request, {})
 
 
 def operations(stack: Stack) -> list[tuple[str, str, dict[str, Any]]]:

@@ -16,17 +16,14 @@ import pytest
 from infra.readstore import open_read_store
 from infra.web.idempotency import RETENTION_SECONDS
 from tests.fixtures import wait_until
-from tests.fixtures.stack import Stack, start_embedded
+from tests.fixtures.stack import Stack, start_own_embedded
 
 OLD_KEYS = 2_500  # more than two purge batches
 
 
 @pytest.fixture(scope="module", params=["embedded", "embedded_pg"])
 def fresh_stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
-    env = {}
-    if request.param == "embedded_pg":
-        env["TESSERA_DATABASE_URL"] = request.getfixturevalue("postgres_cluster").create_database()
-    yield from start_embedded(request.param, env)
+    yield from start_own_embedded(request, {})
 
 
 def read_store_of(stack: Stack):

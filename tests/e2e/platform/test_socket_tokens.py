@@ -14,7 +14,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from tests.fixtures.stack import Stack, start_embedded
+from tests.fixtures.stack import Stack, start_own_embedded
 
 TOKEN_SECONDS = 3
 SHORT_LIVED = {"TESSERA_ACCESS_TOKEN_SECONDS": str(TOKEN_SECONDS), "TESSERA_WS_TOKEN_RECHECK": "0.5"}
@@ -22,10 +22,7 @@ SHORT_LIVED = {"TESSERA_ACCESS_TOKEN_SECONDS": str(TOKEN_SECONDS), "TESSERA_WS_T
 
 @pytest.fixture(scope="module", params=["embedded", "embedded_pg"])
 def short_token_stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
-    env = dict(SHORT_LIVED)
-    if request.param == "embedded_pg":
-        env["TESSERA_DATABASE_URL"] = request.getfixturevalue("postgres_cluster").create_database()
-    yield from start_embedded(request.param, env)
+    yield from start_own_embedded(request, SHORT_LIVED)
 
 
 def closed_by_server(socket, within: float) -> tuple[int, str, float]:
