@@ -8,6 +8,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder, Mapper
 
+from domain.aggregate import Aggregate
 from domain.application import ContextApplication
 from domain.concurrency import KeyedLocks, serialised
 from domain.errors import NotFoundError
@@ -17,9 +18,16 @@ Observation = tuple[bool, datetime]
 MAX_ROUNDS = 5
 
 
+# A user's presence grows by two events per visit without end: every this many, a snapshot
+# is stored, so the first load after a restart (every user reconnecting at once after a push
+# service's deploy) reads at most this many events per user.
+PRESENCE_SNAPSHOT_EVERY = 500
+
+
 class PresenceApplication(ContextApplication):
-    # A user's presence grows by two events per visit: keep loaded ones and read only new events.
+    # Loaded presences are kept, so a process reads only each user's new events.
     env: ClassVar[dict[str, str]] = {**ContextApplication.env, "AGGREGATE_CACHE_MAXSIZE": "20000"}
+    snapshotting_intervals: ClassVar[dict[type[Aggregate], int]] = {Presence: PRESENCE_SNAPSHOT_EVERY}
 
     def __init__(self, recorder: ApplicationRecorder, mapper: Mapper[UUID],
                  snapshots: AggregateRecorder | None = None) -> None:

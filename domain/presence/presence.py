@@ -9,12 +9,24 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+import msgspec
 from eventsourcing.domain import event
 
-from domain.aggregate import Aggregate, stable_id
+from domain.aggregate import Aggregate, Snapshot, stable_id
+
+
+class PresenceState(msgspec.Struct, frozen=True):
+    _created_on: datetime
+    _modified_on: datetime
+    user_id: UUID
+    is_online: bool
+    last_seen: datetime | None
 
 
 class Presence(Aggregate):
+    class Snapshot(Snapshot, frozen=True, kw_only=True):
+        state: PresenceState
+
     @staticmethod
     def id_for(user_id: UUID) -> UUID:
         return stable_id("presence", str(user_id))
