@@ -90,10 +90,16 @@ def test_a_killed_worker_is_restarted_and_no_connection_is_refused_meanwhile(two
     killed = workers_of(process.pid)[0]
     os.kill(killed, signal.SIGKILL)
     time.sleep(0.2)
-    connections = answered_connections(port)  # those spread to the dead worker's socket wait
+    # Those spread to the dead worker's socket wait for its successor: none is refused.
+    for connection in answered_connections(port):
+        connection.close()
+    workers = workers_of(process.pid)
+    assert killed not in workers and len(workers) == 2
+    # Counted on a second batch: the first one's early answers may meet uvicorn's 5 s
+    # keep-alive timeout while the successor starts on a loaded machine, and then no process
+    # holds them any more (a full run once counted 19 of 32 connections, all on one worker).
+    connections = answered_connections(port)
     try:
-        workers = workers_of(process.pid)
-        assert killed not in workers and len(workers) == 2
         held = connections_held(workers, port)
         assert len(held) == 2, f"the restarted worker took over its socket: {dict(held)}"
     finally:
