@@ -250,7 +250,7 @@ def _log_batches(recorder: Any, after: int, stop: int | None, batch_size: int) -
         notes = recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False)
         if not notes:
             return
-        yield notes, [envelope_from_notification(note) for note in notes]
+        yield notes, [envelope_from_notification(note, with_id=False) for note in notes]
         after = notes[-1].id
 
 
