@@ -326,15 +326,21 @@ def open_recorder(settings: Settings, create_table: bool = True) -> ApplicationR
     recorder = InfrastructureFactory.construct(Environment("tessera", environment)).application_recorder()
     if not (create_table and postgres):
         return recorder
-    import psycopg
-
     recorder.sql_create_statements[recorder.create_insert_function_statement_index] = \
         append_function(recorder)
     recorder.sql_create_statements.append(batch_append_function(recorder))
+    create_in_turn(settings, recorder)
+    return recorder
+
+
+def create_in_turn(settings: Settings, recorder: Any) -> None:
+    """`recorder.create_table()` on PostgreSQL while holding the schema lock, so processes
+    starting together take turns (the lock ends with the connection)."""
+    import psycopg
+
     with psycopg.connect(settings.database_url, autocommit=True) as turn:
         turn.execute("SELECT pg_advisory_lock(%s)", (EVENT_STORE_SCHEMA_LOCK,))
-        recorder.create_table()  # the lock ends with the connection
-    return recorder
+        recorder.create_table()
 
 
 SNAPSHOT_TABLES = {"postgres": "tessera_snapshots", "sqlite": "stored_snapshots"}
@@ -347,21 +353,16 @@ def open_snapshot_recorder(settings: Settings, recorder: ApplicationRecorder,
     A snapshot is a copy of what the events already say; it is never relayed or projected,
     so `tessera replay` and `verify` do not read it, and deleting its rows only makes loads
     read whole histories again until the next snapshots are taken."""
+    datastore = recorder.datastore  # type: ignore[attr-defined]
     if not settings.database_url:
-        snapshots: AggregateRecorder = SQLiteAggregateRecorder(
-            recorder.datastore, events_table_name=SNAPSHOT_TABLES["sqlite"])  # type: ignore[attr-defined]
+        snapshots: Any = SQLiteAggregateRecorder(datastore, events_table_name=SNAPSHOT_TABLES["sqlite"])
         if create_table:
-            snapshots.create_table()  # type: ignore[attr-defined]
-        return snapshots
-    import psycopg
-
-    snapshots = PostgresAggregateRecorder(recorder.datastore,  # type: ignore[attr-defined]
-                                          events_table_name=SNAPSHOT_TABLES["postgres"])
-    if create_table:
-        with psycopg.connect(settings.database_url, autocommit=True) as turn:
-            turn.execute("SELECT pg_advisory_lock(%s)", (EVENT_STORE_SCHEMA_LOCK,))
             snapshots.create_table()
-    return snapshots
+        return snapshots  # type: ignore[no-any-return]
+    snapshots = PostgresAggregateRecorder(datastore, events_table_name=SNAPSHOT_TABLES["postgres"])
+    if create_table:
+        create_in_turn(settings, snapshots)
+    return snapshots  # type: ignore[no-any-return]
 
 
 def append_function(recorder: Any) -> Any:
