@@ -12,6 +12,8 @@ from litestar.exceptions import HTTPException, ValidationException
 from domain import errors
 
 log = logging.getLogger("tessera.errors")
+# A version conflict: nothing was done, and the same request may succeed when retried.
+CHANGED_CONCURRENTLY = "The resource was changed concurrently; retry"
 
 _CODES_BY_STATUS = {
     400: "INVALID_PAYLOAD", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
@@ -73,7 +75,7 @@ def _api_error(exc: Exception) -> ApiError:
             headers = {"Retry-After": str(retry)} if retry is not None else None
             return ApiError(status, code, exc.message, exc.details, headers)  # type: ignore[attr-defined]
     if isinstance(exc, IntegrityError):
-        return ApiError(409, "CONFLICT", "The resource was changed concurrently; retry")
+        return ApiError(409, "CONFLICT", CHANGED_CONCURRENTLY)
     if database_unavailable(exc):
         return ApiError(503, "UPSTREAM_ERROR", "The database is unavailable; retry",
                         headers={"Retry-After": "1"})

@@ -4,7 +4,9 @@ The key is claimed before the command runs, so two concurrent requests with one 
 both append events: the second waits for the first's answer and replays it. Server errors
 release the claim so the client may retry, and so does a 429: it says nothing was done and
 when to come back (`Retry-After`), and a replay of it would keep saying so, without the header,
-for the rest of the 24 h.
+for the rest of the 24 h. A 409 from a version conflict ("changed concurrently; retry") releases
+it as well: nothing was done, and a replay would refuse for 24 h the retry it asks for. Other
+4xx (a duplicate, INSUFFICIENT_STOCK) are decided answers and are replayed.
 
 Expired keys are deleted by the process that serves keyed commands, at most once a minute, a
 batch at a time. They were deleted only when their own key came again, so a client sending a
@@ -24,7 +26,7 @@ from typing import Any
 import msgspec
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from infra.web.errors import ApiError, envelope
+from infra.web.errors import CHANGED_CONCURRENTLY, ApiError, envelope
 
 log = logging.getLogger("tessera.idempotency")
 COMMAND_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -161,17 +163,29 @@ async def _run_and_remember(app: ASGIApp, scope: Scope, receive: Receive, send: 
 
 
 def _remember(store: Any, claim: dict[str, Any], captured: dict[str, Any]) -> None:
-    """Keep the answer for replays; forget the claim after a server error or a 429 so a retry
-    runs."""
+    """Keep the answer for replays; forget the claim after an answer that asks for a retry."""
     status = captured.get("status", 500)
     with store.transaction() as tx:
-        if status >= 500 or status == 429:
+        if asks_for_retry(status, captured["body"]):
             tx.execute("DELETE FROM idempotency_keys WHERE owner = :owner AND key = :key", claim)
         else:
             tx.execute("UPDATE idempotency_keys SET status = :status, content_type = :ct, body = :body "
                        "WHERE owner = :owner AND key = :key",
                        {**claim, "status": status, "ct": captured["content_type"],
                         "body": captured["body"].decode("utf-8", "replace")})
+
+
+def asks_for_retry(status: int, body: bytes) -> bool:
+    """A server error, a 429 or a version conflict: nothing was done, and trying again may work."""
+    if status >= 500 or status == 429:
+        return True
+    if status != 409:
+        return False
+    try:
+        error = msgspec.json.decode(body).get("error", {})
+    except (msgspec.DecodeError, AttributeError):
+        return False
+    return isinstance(error, dict) and error.get("message") == CHANGED_CONCURRENTLY
 
 
 async def _replay(send: Send, first: dict[str, Any]) -> None:
