@@ -1,4 +1,4 @@
-"""Identity commands: one method each."""
+"""Identity commands: one method each; changes to one user are serialised per user."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -6,10 +6,11 @@ from datetime import date
 from typing import TypeVar
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder, IntegrityError, Mapper
 
 from domain.aggregate import Aggregate
 from domain.application import ContextApplication
+from domain.concurrency import KeyedLocks, serialised
 from domain.errors import NotFoundError
 from domain.identity.errors import EmailTakenError, InvalidCredentialsError, RefreshRejectedError
 from domain.identity.login_session import LoginSession
@@ -19,6 +20,11 @@ A = TypeVar("A", bound=Aggregate)
 
 
 class IdentityApplication(ContextApplication):
+    def __init__(self, recorder: ApplicationRecorder, mapper: Mapper[UUID],
+                 snapshots: AggregateRecorder | None = None) -> None:
+        super().__init__(recorder, mapper, snapshots)
+        self.user_locks = KeyedLocks()
+
     def register(self, email: str, password_hash: str, first_name: str, last_name: str,
                  phone: str | None = None, gender: str | None = None,
                  date_of_birth: date | None = None, access_level: str = "user",
@@ -65,32 +71,34 @@ class IdentityApplication(ContextApplication):
         return user, session
 
     def confirm_email(self, user_id: UUID, email: str) -> User:
-        user = self.load(User, user_id)
-        user.confirm_email(email)
-        return self._save_changes(user)
+        return self._changing(user_id, lambda user: user.confirm_email(email))
 
     def reset_password(self, user_id: UUID, token_version: int, password_hash: str) -> User:
-        user = self.load(User, user_id)
-        user.reset_password(password_hash, token_version)
-        return self._save_changes(user)
+        return self._changing(user_id, lambda user: user.reset_password(password_hash, token_version))
 
     def update_profile(self, user_id: UUID, changes: dict[str, str | None]) -> User:
-        user = self.load(User, user_id)
-        user.update_profile(changes)
-        return self._save_changes(user)
+        return self._changing(user_id, lambda user: user.update_profile(changes))
 
     def deactivate(self, user_id: UUID) -> User:
-        user = self.load(User, user_id)
-        user.deactivate()
-        return self._save_changes(user)
+        return self._changing(user_id, User.deactivate)
 
     def change_access_level(self, admin_id: UUID, user_id: UUID, access_level: str) -> User:
-        admin, user = self.load(User, admin_id), self.load(User, user_id)
-        user.set_access_level(access_level, admin)
-        return self._save_changes(user)
+        admin = self.load(User, admin_id)
+        return self._changing(user_id, lambda user: user.set_access_level(access_level, admin))
 
     def get_user(self, user_id: UUID) -> User:
         return self.load(User, user_id)
+
+    def _changing(self, user_id: UUID, change: Callable[[User], None]) -> User:
+        """Load, change and save one user under its lock: concurrent commands on one user (two
+        profile edits at once) take turns instead of failing on each other's version, and a
+        conflict with another process is retried."""
+        def attempt() -> User:
+            user = self.load(User, user_id)
+            change(user)
+            return self._save_changes(user)
+
+        return serialised(self.user_locks, [user_id], attempt)
 
     def _save_changes(self, aggregate: A, conflict: Exception | None = None) -> A:
         """Save only if a rule recorded something; a concurrent change raises `conflict`."""

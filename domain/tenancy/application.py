@@ -1,12 +1,15 @@
-"""Tenancy commands: one method each."""
+"""Tenancy commands: one method each; membership changes are serialised per tenant."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder, IntegrityError, Mapper
 
 from domain.acting import in_tenant
 from domain.application import ContextApplication
+from domain.concurrency import KeyedLocks, serialised
 from domain.errors import NotFoundError
 from domain.tenancy.errors import (
     NotATenantMemberError,
@@ -17,8 +20,15 @@ from domain.tenancy.errors import (
 from domain.tenancy.project import Project
 from domain.tenancy.tenant import Tenant, TenantSlugClaim, as_tenant_id
 
+R = TypeVar("R")
+
 
 class TenancyApplication(ContextApplication):
+    def __init__(self, recorder: ApplicationRecorder, mapper: Mapper[UUID],
+                 snapshots: AggregateRecorder | None = None) -> None:
+        super().__init__(recorder, mapper, snapshots)
+        self.tenant_locks = KeyedLocks()
+
     def create_tenant(self, name: str, slug: str, owner_id: UUID) -> Tenant:
         tenant = Tenant.found(name, slug, owner_id)
         try:
@@ -30,19 +40,15 @@ class TenancyApplication(ContextApplication):
     def add_member(self, tenant_id: UUID, owner_id: UUID, user_id: UUID, role: str,
                    user_exists: bool) -> tuple[Tenant, bool]:
         """The tenant, and whether the user is new to it (else only the role changed)."""
-        tenant = self._owned_tenant(tenant_id, owner_id)
-        if not user_exists:
-            raise UserNotFoundError()
-        with in_tenant(tenant.id):
-            admitted = tenant.add_member(user_id, role)
-        self.save(tenant)
-        return tenant, admitted
+        def admit(tenant: Tenant) -> bool:
+            if not user_exists:
+                raise UserNotFoundError()
+            return tenant.add_member(user_id, role)
+
+        return self._changing(tenant_id, owner_id, admit)
 
     def remove_member(self, tenant_id: UUID, owner_id: UUID, user_id: UUID) -> Tenant:
-        tenant = self._owned_tenant(tenant_id, owner_id)
-        with in_tenant(tenant.id):
-            tenant.remove_member(user_id)
-        self.save(tenant)
+        tenant, _ = self._changing(tenant_id, owner_id, lambda tenant: tenant.remove_member(user_id))
         return tenant
 
     def create_project(self, tenant_reference: str, member_id: UUID, name: str,
@@ -66,6 +72,20 @@ class TenancyApplication(ContextApplication):
         if tenant_id is not None:
             return tenant_id
         return self.load(TenantSlugClaim, TenantSlugClaim.id_for(reference)).tenant_id
+
+    def _changing(self, tenant_id: UUID, owner_id: UUID,
+                  change: Callable[[Tenant], R]) -> tuple[Tenant, R]:
+        """Change an owner's tenant under its lock: concurrent membership changes (six members
+        added at once) take turns instead of failing on each other's version, and a conflict
+        with another process is retried."""
+        def attempt() -> tuple[Tenant, R]:
+            tenant = self._owned_tenant(tenant_id, owner_id)
+            with in_tenant(tenant.id):
+                outcome = change(tenant)
+            self.save(tenant)
+            return tenant, outcome
+
+        return serialised(self.tenant_locks, [tenant_id], attempt)
 
     def _owned_tenant(self, tenant_id: UUID, owner_id: UUID) -> Tenant:
         try:

@@ -1,6 +1,9 @@
 """PATCH users/me edits the profile; DELETE users/me deactivates the account and kills its tokens."""
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from tests.e2e.identity.flows import PASSWORD, assert_error, me, no_secrets, refresh
@@ -22,6 +25,24 @@ def test_profile_fields_are_updated_and_read_back(stack):
     with stack.client(login["token"]) as http:
         shown = http.get("/api/v1/users/me/", headers={"X-Min-Position": str(answer.json()["position"])})
     assert {k: shown.json()["user"][k] for k in change} == change
+
+
+def test_profile_edits_sent_at_once_all_succeed(stack):
+    """Each edit is applied in turn; none is refused as a conflict with the others."""
+    token, edits = stack.new_user()["token"], 8
+    start = threading.Barrier(edits)
+
+    def edit(n: int):
+        start.wait()
+        return patch_me(stack, token, {"first_name": f"Name{n}"})
+
+    with ThreadPoolExecutor(max_workers=edits) as pool:
+        answers = list(pool.map(edit, range(edits)))
+    assert [a.status_code for a in answers] == [200] * edits, [a.text for a in answers]
+    last = max(answers, key=lambda a: a.json()["position"]).json()
+    with stack.client(token) as http:
+        shown = http.get("/api/v1/users/me/", headers={"X-Min-Position": str(last["position"])})
+    assert shown.json()["user"]["first_name"] == last["first_name"]
 
 
 def test_absent_fields_are_kept_and_null_clears_optional_ones(stack):

@@ -15,6 +15,7 @@ class Person:
     def __init__(self, stack: Any) -> None:
         login = stack.new_user()
         self.id: str = login["user"]["id"]
+        self.token: str = login["token"]
         self.http: httpx.Client = stack.client(login["token"])
 
     def found_tenant(self, name: str = "Acme", slug: str | None = None) -> dict[str, Any]:

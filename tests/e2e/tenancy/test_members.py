@@ -1,7 +1,9 @@
 """Owners manage who belongs to a tenant; removal revokes access at once."""
 from __future__ import annotations
 
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 
 def test_an_owner_adds_a_member_who_then_sees_the_tenant(person):
@@ -90,3 +92,23 @@ def test_the_last_owner_cannot_leave_but_one_of_two_can(person):
                               json={"user_id": partner.id, "role": "member"})
     assert alone.status_code == 409
     assert founder.projects(tenant["id"]).status_code == 403
+
+
+def test_members_added_at_once_are_all_admitted(stack, person):
+    """Distinct members do not conflict in meaning: none of them gets a 409 for the others."""
+    owner, newcomers = person(), [person() for _ in range(8)]
+    tenant = owner.found_tenant()
+    start = threading.Barrier(len(newcomers))
+
+    def add(newcomer):
+        with stack.client(owner.token) as http:
+            start.wait()
+            return http.post(f"/api/v1/tenants/{tenant['id']}/members/",
+                             json={"user_id": newcomer.id, "role": "member"})
+
+    with ThreadPoolExecutor(max_workers=len(newcomers)) as pool:
+        answers = list(pool.map(add, newcomers))
+    assert [a.status_code for a in answers] == [201] * len(newcomers), [a.text for a in answers]
+    last = max(a.json()["position"] for a in answers)
+    for newcomer in newcomers:
+        assert newcomer.projects(tenant["id"], last).status_code == 200
