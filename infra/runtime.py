@@ -29,6 +29,7 @@ from infra.eventstore import (
     open_snapshot_recorder,
 )
 from infra.readstore import open_read_store
+from infra.web.idempotency import ADDED_COLUMNS as IDEMPOTENCY_COLUMNS
 from infra.web.idempotency import TABLES as IDEMPOTENCY_TABLES
 from projectors.clock import ProjectionClock
 from projectors.follower import LogFollower
@@ -100,7 +101,8 @@ class Runtime:
                                      pool_size=self.settings.db_pool_size)
         self.projections = load_projections(self.projection_names)
         if create_tables_too:
-            create_tables(self.store, load_projections(), extra=IDEMPOTENCY_TABLES)
+            create_tables(self.store, load_projections(), extra=IDEMPOTENCY_TABLES,
+                          extra_columns=IDEMPOTENCY_COLUMNS)
         return self
 
     async def start(self) -> None:

@@ -36,8 +36,10 @@ _encode = msgspec.json.Encoder().encode
 SCHEMA_LOCK = 0x7E55E8A0  # advisory lock key held while a process creates the read-model schema
 
 
-def create_tables(store: Any, projections: Iterable[Projection], extra: Sequence[str] = ()) -> None:
-    """Create the runtime's, the projections' and any `extra` tables (idempotent).
+def create_tables(store: Any, projections: Iterable[Projection], extra: Sequence[str] = (),
+                  extra_columns: Sequence[tuple[str, str, str]] = ()) -> None:
+    """Create the runtime's, the projections' and any `extra` tables (idempotent), and add
+    `extra_columns` (table, column, type) that a table created by an older version lacks.
 
     Services start together and each sets up the schema; on PostgreSQL they take turns on an
     advisory lock, since concurrent `CREATE ... IF NOT EXISTS` of one table can still collide.
@@ -47,9 +49,23 @@ def create_tables(store: Any, projections: Iterable[Projection], extra: Sequence
             tx.execute("SELECT pg_advisory_xact_lock(:key)", {"key": SCHEMA_LOCK})
         for statement in [*RUNTIME_TABLES, *extra]:
             tx.execute(statement)
+        for table, column, kind in extra_columns:
+            if not _has_column(tx, table, column):
+                tx.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
         for projection in projections:
             for statement in projection.ddl(store.dialect):
                 tx.execute(statement)
+
+
+def _has_column(tx: Any, table: str, column: str) -> bool:
+    """Looked up rather than `ADD COLUMN IF NOT EXISTS`: SQLite has no such clause, and on
+    PostgreSQL the statement locks the table out even when the column is there."""
+    if tx.dialect == "postgres":
+        sql = ("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+               "AND table_name = :table AND column_name = :column")
+    else:
+        sql = "SELECT 1 FROM pragma_table_info(:table) WHERE name = :column"
+    return tx.fetch_one(sql, {"table": table, "column": column}) is not None
 
 
 def _positions(tx: Any, projections: Sequence[str], sources: Sequence[str],

@@ -12,6 +12,10 @@ Expired keys are deleted by the process that serves keyed commands, at most once
 batch at a time. They were deleted only when their own key came again, so a client sending a
 fresh key per command (what the header is for) left every answer in the table for good.
 
+A key reused with another request (another body, query or `X-Tenant`; see fingerprint.py) is
+refused with 409 CONFLICT instead of being given the first answer. Keys stored before
+fingerprints were kept replay as they did.
+
 A key is at most `MAX_KEY_CHARS` characters (Stripe's bound): a longer one is refused rather
 than cut, since two keys cut to one would give the second request the first one's answer.
 """
@@ -27,6 +31,8 @@ import msgspec
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from infra.web.errors import CHANGED_CONCURRENTLY, ApiError, envelope
+from infra.web.fingerprint import RequestFingerprint
+from infra.web.middleware import ensure_request_id
 
 log = logging.getLogger("tessera.idempotency")
 COMMAND_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -36,10 +42,14 @@ KEY_HEADER = "Idempotency-Key"
 TABLES = [
     """CREATE TABLE IF NOT EXISTS idempotency_keys (
         owner TEXT NOT NULL, key TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL,
-        claim TEXT NOT NULL, status INTEGER, content_type TEXT, body TEXT,
+        claim TEXT NOT NULL, status INTEGER, content_type TEXT, body TEXT, fingerprint TEXT,
         PRIMARY KEY (owner, key))""",
     "CREATE INDEX IF NOT EXISTS idempotency_keys_created_at ON idempotency_keys (created_at)",
 ]
+# Columns that tables created by an earlier version lack (`CREATE TABLE IF NOT EXISTS` keeps them).
+ADDED_COLUMNS = [("idempotency_keys", "fingerprint", "TEXT")]
+REUSED_MESSAGE = f"{KEY_HEADER} was already used for a different request"
+IN_PROGRESS_WAIT_SECONDS = 10.0  # how long a repeat waits for the first request's answer
 PURGE_EVERY_SECONDS = 60.0
 PURGE_BATCH = 1000
 
@@ -58,12 +68,16 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
         owner = f"{user.id}:{scope['method']}:{scope['path']}"
         claim = {"owner": owner, "key": checked_key(key), "now": time.time(),
                  "claim": uuid.uuid4().hex}
+        fingerprint = RequestFingerprint(scope)
+        receive = fingerprint.hashing(receive)
         expired_keys.purge_if_due(store, claim["now"])
-        first = await _claim_or_wait(store, claim)
-        if first is not None:
+        first = await _claim_or_wait(store, claim, ensure_request_id(scope))
+        if first is None:
+            await _run_and_remember(app, scope, receive, send, store, claim, fingerprint)
+        elif await _another_request(first, fingerprint, receive):
+            raise ApiError(409, "CONFLICT", REUSED_MESSAGE, {KEY_HEADER: [REUSED_MESSAGE]})
+        else:
             await _replay(send, first)
-            return
-        await _run_and_remember(app, scope, receive, send, store, claim)
 
     return middleware
 
@@ -124,13 +138,13 @@ def _claim(store: Any, claim: dict[str, Any]) -> dict[str, Any] | None:
                    "AND created_at < :expired", {**claim, "expired": claim["now"] - RETENTION_SECONDS})
         tx.execute("INSERT INTO idempotency_keys (owner, key, created_at, claim) "
                    "VALUES (:owner, :key, :now, :claim) ON CONFLICT (owner, key) DO NOTHING", claim)
-        return tx.fetch_one("SELECT claim, status, content_type, body FROM idempotency_keys "
+        return tx.fetch_one("SELECT claim, status, content_type, body, fingerprint FROM idempotency_keys "
                             "WHERE owner = :owner AND key = :key", claim)
 
 
-async def _claim_or_wait(store: Any, claim: dict[str, Any]) -> dict[str, Any] | None:
+async def _claim_or_wait(store: Any, claim: dict[str, Any], request_id: str) -> dict[str, Any] | None:
     """None once this request owns the key; else the first request's stored answer."""
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + IN_PROGRESS_WAIT_SECONDS
     while True:
         row = await asyncio.to_thread(_claim, store, claim)
         if row and row["claim"] == claim["claim"]:
@@ -140,16 +154,24 @@ async def _claim_or_wait(store: Any, claim: dict[str, Any]) -> dict[str, Any] | 
         if time.monotonic() > deadline:
             return {"status": 409, "content_type": "application/json", "body": msgspec.json.encode(
                 envelope("CONFLICT", "A request with this Idempotency-Key is still in progress",
-                         None, None)).decode()}
+                         None, request_id)).decode()}
         await asyncio.sleep(0.02)
 
 
+async def _another_request(first: dict[str, Any], fingerprint: RequestFingerprint,
+                           receive: Receive) -> bool:
+    """The key's first request had a fingerprint, and this one's differs."""
+    return first.get("fingerprint") is not None and await fingerprint.finished(receive) != first["fingerprint"]
+
+
 async def _run_and_remember(app: ASGIApp, scope: Scope, receive: Receive, send: Send, store: Any,
-                            claim: dict[str, Any]) -> None:
+                            claim: dict[str, Any], fingerprint: RequestFingerprint) -> None:
     captured: dict[str, Any] = {"body": b""}
 
     async def capture(message: Any) -> None:
         if message["type"] == "http.response.start":
+            # Read before answering: once the answer is complete the server has no more to give.
+            captured["fingerprint"] = await fingerprint.finished(receive)
             captured["status"] = message["status"]
             captured["content_type"] = dict(message.get("headers", [])).get(b"content-type", b"").decode()
         elif message["type"] == "http.response.body":
@@ -169,10 +191,11 @@ def _remember(store: Any, claim: dict[str, Any], captured: dict[str, Any]) -> No
         if asks_for_retry(status, captured["body"]):
             tx.execute("DELETE FROM idempotency_keys WHERE owner = :owner AND key = :key", claim)
         else:
-            tx.execute("UPDATE idempotency_keys SET status = :status, content_type = :ct, body = :body "
-                       "WHERE owner = :owner AND key = :key",
+            tx.execute("UPDATE idempotency_keys SET status = :status, content_type = :ct, body = :body, "
+                       "fingerprint = :fingerprint WHERE owner = :owner AND key = :key",
                        {**claim, "status": status, "ct": captured["content_type"],
-                        "body": captured["body"].decode("utf-8", "replace")})
+                        "body": captured["body"].decode("utf-8", "replace"),
+                        "fingerprint": captured.get("fingerprint")})
 
 
 def asks_for_retry(status: int, body: bytes) -> bool:

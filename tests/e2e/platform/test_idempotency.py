@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import httpx
+
+from infra.readstore import open_read_store
 
 
 def log_head(stack) -> int:
@@ -35,16 +38,70 @@ def test_a_repeated_command_replays_the_first_answer(stack):
     assert log_head(stack) == head
 
 
-def test_the_first_answer_wins_even_for_a_different_body(stack):
+def assert_reused_for_another_request(answer: httpx.Response) -> None:
+    assert answer.status_code == 409, answer.text
+    error = answer.json()["error"]
+    assert (error["code"], error["message"]) == (
+        "CONFLICT", "Idempotency-Key was already used for a different request")
+    assert error["request_id"] == answer.headers["x-request-id"]
+    assert "idempotent-replayed" not in answer.headers
+
+
+def test_a_key_reused_with_another_body_is_a_conflict_and_runs_nothing(stack):
+    """Not a repeat (CONTRACT §1): replaying the first answer told the client its new request
+    was done when it was not."""
     key, slug, other_slug = f"create-{uuid.uuid4()}", fresh_slug(), fresh_slug()
     with stack.client(stack.new_user()["token"]) as http:
         first = create_tenant(http, slug, key)
         head = log_head(stack)
-        other = create_tenant(http, other_slug, key)
-        assert other.content == first.content
+        assert_reused_for_another_request(create_tenant(http, other_slug, key))
         assert log_head(stack) == head
+        assert create_tenant(http, slug, key).content == first.content
         still_free = create_tenant(http, other_slug)
     assert still_free.status_code == 201
+
+
+def test_a_key_reused_for_another_tenant_is_a_conflict(stack):
+    key = f"project-{uuid.uuid4()}"
+    with stack.client(stack.new_user()["token"]) as http:
+        tenants = [create_tenant(http, fresh_slug()).json()["id"] for _ in range(2)]
+        made = [http.post("/api/v1/projects/", json={"name": "A"}, headers={"X-Tenant": tenant, "Idempotency-Key": key})
+                for tenant in tenants]
+    assert made[0].status_code == 201, made[0].text
+    assert_reused_for_another_request(made[1])
+
+
+def test_a_body_the_handler_never_read_still_tells_requests_apart(stack):
+    """DELETE reads no body: the key's fingerprint still covers the body that was sent."""
+    key = f"unread-{uuid.uuid4()}"
+    with stack.client(stack.new_user()["token"]) as http:
+        path = f"/api/v1/tenants/{create_tenant(http, fresh_slug()).json()['id']}/members/{uuid.uuid4()}/"
+
+        def remove(body: bytes) -> httpx.Response:
+            return http.request("DELETE", path, content=body, headers={
+                "Idempotency-Key": key, "Content-Type": "application/json"})
+
+        body = b'{"note": "%s"}' % (b"x" * 200_000)
+        first, again, other = remove(body), remove(body), remove(body.replace(b"x", b"y", 1))
+    assert (first.status_code, again.status_code) == (404, 404), again.text
+    assert again.headers["idempotent-replayed"] == "true"
+    assert_reused_for_another_request(other)
+
+
+def test_a_key_stored_without_a_fingerprint_replays_as_before(stack):
+    """Keys stored by a version that kept no fingerprint are honoured for their 24 h."""
+    key, slug = f"old-{uuid.uuid4()}", fresh_slug()
+    with stack.client(stack.new_user()["token"]) as http:
+        first = create_tenant(http, slug, key)
+        store = open_read_store(stack.env.get("TESSERA_DATABASE_URL"), Path(stack.env["TESSERA_DATA_DIR"]),
+                                pool_size=1)
+        try:
+            with store.transaction() as tx:
+                assert tx.execute("UPDATE idempotency_keys SET fingerprint = NULL WHERE key = :key", {"key": key}) == 1
+        finally:
+            store.close()
+        again = create_tenant(http, fresh_slug(), key)
+    assert again.content == first.content and again.headers["idempotent-replayed"] == "true"
 
 
 def test_errors_are_replayed_too(stack):

@@ -1,14 +1,17 @@
 """Services that start together each set up the read-model schema; on PostgreSQL they must not
-deadlock or collide while doing it, and the catalog's books table keeps its storage option."""
+deadlock or collide while doing it, the catalog's books table keeps its storage option, and a
+table deployed by an older version gains the columns added since."""
 from __future__ import annotations
 
 import threading
 
 import psycopg
+import pytest
 
 from infra.config import load_settings
 from infra.eventstore import open_recorder
-from infra.readstore import PostgresReadStore
+from infra.readstore import PostgresReadStore, SqliteReadStore
+from infra.web.idempotency import ADDED_COLUMNS as IDEMPOTENCY_COLUMNS
 from infra.web.idempotency import TABLES as IDEMPOTENCY_TABLES
 from projectors.projection import load_projections
 from projectors.runtime import create_tables
@@ -68,3 +71,25 @@ def test_the_books_table_is_created_half_full_for_in_place_updates(fresh_databas
     with psycopg.connect(fresh_database_url) as conn:
         options = conn.execute("SELECT reloptions FROM pg_class WHERE relname = 'books'").fetchone()[0]
     assert options == ["fillfactor=50"]
+
+
+KEYS_BEFORE_FINGERPRINTS = """CREATE TABLE idempotency_keys (
+    owner TEXT NOT NULL, key TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL,
+    claim TEXT NOT NULL, status INTEGER, content_type TEXT, body TEXT, PRIMARY KEY (owner, key))"""
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres"])
+def test_a_keys_table_from_before_fingerprints_gains_the_column_and_keeps_its_rows(dialect, request, tmp_path):
+    store = (SqliteReadStore(tmp_path / "read.sqlite") if dialect == "sqlite"
+             else PostgresReadStore(request.getfixturevalue("fresh_database_url"), pool_size=1))
+    try:
+        with store.transaction() as tx:
+            tx.execute(KEYS_BEFORE_FINGERPRINTS)
+            tx.execute("INSERT INTO idempotency_keys VALUES ('u:POST:/p', 'k', 1.0, 'c', 201, NULL, '{}')")
+        for _ in range(2):  # every start sets the schema up again
+            create_tables(store, [], extra=IDEMPOTENCY_TABLES, extra_columns=IDEMPOTENCY_COLUMNS)
+        with store.transaction() as tx:
+            row = tx.fetch_one("SELECT status, fingerprint FROM idempotency_keys WHERE key = 'k'")
+    finally:
+        store.close()
+    assert (row["status"], row["fingerprint"]) == (201, None)

@@ -1,5 +1,6 @@
 """A keyed command refused by a version conflict ("changed concurrently; retry") did nothing:
-its key is released so the retry it asks for runs, where a decided 409 is replayed.
+its key is released so the retry it asks for runs, where a decided 409 is replayed. A repeat
+that outwaits its first request gets a 409 naming its own request id.
 
 A version conflict cannot be caused on purpose through the API (commands on one aggregate are
 serialised in a process), so the middleware is driven here with a command that conflicts once.
@@ -16,6 +17,7 @@ from eventsourcing.persistence import IntegrityError
 from domain.errors import InsufficientStockError
 from infra.readstore import SqliteReadStore
 from infra.web.errors import envelope, to_api_error
+from infra.web import idempotency
 from infra.web.idempotency import TABLES, idempotency_middleware
 
 
@@ -43,9 +45,10 @@ def command_failing_first_with(error: Exception):
     return command, runs
 
 
-def send_keyed(middleware: Any, store: SqliteReadStore) -> dict[str, Any]:
+def send_keyed(middleware: Any, store: SqliteReadStore, request_id: bytes = b"r") -> dict[str, Any]:
     scope = {"type": "http", "method": "POST", "path": "/api/v1/orders", "query_string": b"",
-             "headers": [(b"idempotency-key", b"K")], "user": SimpleNamespace(id="u1"),
+             "headers": [(b"idempotency-key", b"K"), (b"x-request-id", request_id)],
+             "user": SimpleNamespace(id="u1"),
              "app": SimpleNamespace(state=SimpleNamespace(runtime=SimpleNamespace(store=store)))}
     answer: dict[str, Any] = {}
 
@@ -77,3 +80,15 @@ def test_a_decided_conflict_is_replayed_and_not_run_again(tmp_path):
     first, again = send_keyed(middleware, store), send_keyed(middleware, store)
     assert (first["status"], again["status"], len(runs)) == (409, 409, 1)
     assert msgspec.json.decode(again["body"])["error"]["code"] == "INSUFFICIENT_STOCK"
+
+
+def test_a_repeat_outwaiting_the_first_request_names_its_own_request_id(tmp_path, monkeypatch):
+    store = keyed_store(tmp_path)
+    with store.transaction() as tx:  # the first request holds the key and has not answered
+        tx.execute("INSERT INTO idempotency_keys (owner, key, created_at, claim) "
+                   "VALUES ('u1:POST:/api/v1/orders', 'K', 1e12, 'first')")
+    monkeypatch.setattr(idempotency, "IN_PROGRESS_WAIT_SECONDS", 0.05)
+    command, runs = command_failing_first_with(IntegrityError())
+    answer = send_keyed(idempotency_middleware(command), store, request_id=b"repeat-1")
+    error = msgspec.json.decode(answer["body"])["error"]
+    assert (answer["status"], error["code"], error["request_id"], runs) == (409, "CONFLICT", "repeat-1", [])
