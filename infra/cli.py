@@ -93,8 +93,11 @@ def serve(settings: Settings, args: Any) -> int:
     services = (args.service,) if args.service else SERVICES
     # permessage-deflate is off unless asked for: chat and push frames are a few hundred bytes,
     # where it saves little, and it costs CPU per frame per socket plus a zlib context each.
+    # Behind the edge every connection comes from the edge: its X-Forwarded-For names the
+    # client (the login throttle counts per client), and only a proxy listed here is believed.
     options = {"host": args.host, "port": args.port, "log_level": "warning", "lifespan": "on",
-               "ws_max_size": 1 << 20, "ws_per_message_deflate": settings.ws_compression}
+               "ws_max_size": 1 << 20, "ws_per_message_deflate": settings.ws_compression,
+               "forwarded_allow_ips": settings.forwarded_allow_ips}
     if args.workers <= 1:
         uvicorn.run(build_app(services, settings), **options)
         return 0

@@ -65,6 +65,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     ws_token_recheck_seconds: Seconds = 30.0
     ws_max_sockets_per_user: Positive = 100
     password_hashing: Literal["recommended", "cheapest"] = "recommended"
+    # Proxies whose X-Forwarded-For names the client (uvicorn's forwarded_allow_ips): the edge.
+    forwarded_allow_ips: str = "127.0.0.1"
 
     @property
     def is_production(self) -> bool:
@@ -126,6 +128,7 @@ _ENV_NAMES = {
     "ws_token_recheck_seconds": "TESSERA_WS_TOKEN_RECHECK",
     "ws_max_sockets_per_user": "TESSERA_WS_MAX_PER_USER",
     "password_hashing": "TESSERA_PASSWORD_HASHING",
+    "forwarded_allow_ips": "TESSERA_FORWARDED_ALLOW_IPS",
 }
 
 

@@ -44,6 +44,12 @@ class FailureThrottle:
         with self._lock:
             self._failures.pop(key, None)
 
+    def withdraw(self, key: str) -> None:
+        """Uncount the attempt in progress of `key` only: it was not a failure."""
+        with self._lock:
+            if self._failures.get(key):
+                self._failures[key].pop()
+
     def _recent(self, key: str) -> deque[float]:
         recent = self._failures.setdefault(key, deque(maxlen=self.limit))
         while recent and recent[0] <= self.clock() - self.window:
@@ -58,6 +64,33 @@ class FailureThrottle:
             del self._failures[next(iter(self._failures))]
 
 
-def login_throttle(settings: Settings) -> FailureThrottle:
-    """Five failed logins per client address and email within five minutes."""
-    return FailureThrottle(limit=5, window=300.0)
+class LoginThrottle:
+    """Failed logins of one client address: `PER_EMAIL` for one email (guessing its password)
+    and `PER_CLIENT` across emails (spraying one password over many accounts).
+
+    A success forgives its email's failures, not the client's: one account a sprayer owns
+    would otherwise wipe the count of every other account it tried.
+    """
+
+    PER_EMAIL, PER_CLIENT, WINDOW = 5, 20, 300.0
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_email = FailureThrottle(self.PER_EMAIL, self.WINDOW, clock)
+        self.per_client = FailureThrottle(self.PER_CLIENT, self.WINDOW, clock)
+
+    def attempt(self, client: str, email: str) -> None:
+        """Count a failure of both until `succeeded`, or raise RateLimitedError counting none."""
+        self.per_client.attempt(client)
+        try:
+            self.per_email.attempt(f"{client}|{email}")
+        except RateLimitedError:
+            self.per_client.withdraw(client)
+            raise
+
+    def succeeded(self, client: str, email: str) -> None:
+        self.per_email.succeeded(f"{client}|{email}")
+        self.per_client.withdraw(client)
+
+
+def login_throttle(settings: Settings) -> LoginThrottle:
+    return LoginThrottle()

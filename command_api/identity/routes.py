@@ -52,12 +52,12 @@ async def register(data: RegisterUser, runtime: Runtime) -> dict[str, Any]:
 
 @post(f"{AUTH}/login", opt=PUBLIC, status_code=HTTP_200_OK)
 async def login(data: Login, request: Request, runtime: Runtime) -> dict[str, Any]:
-    throttle = runtime.resource(login_throttle)
-    client = f"{client_address(request)}|{data.email.strip().lower()}"
-    throttle.attempt(client)
+    throttle, client = runtime.resource(login_throttle), client_address(request)
+    email = data.email.strip().lower()
+    throttle.attempt(client, email)
     (user, session), position = await runtime.execute(
         identity(runtime).log_in, data.email, data.password, verify_password, tokens.new_jti())
-    throttle.succeeded(client)
+    throttle.succeeded(client, email)
     return {"user": user_body(user), **tokens.session_tokens(runtime.settings, user, session),
             "position": position}
 
@@ -138,6 +138,8 @@ def dev_only(runtime: Runtime, token: str) -> dict[str, str]:
 
 
 def client_address(request: Request) -> str:
+    """The client's address; behind the edge, from its X-Forwarded-For (uvicorn trusts it from
+    TESSERA_FORWARDED_ALLOW_IPS only), else every client would count as the edge."""
     return request.client.host if request.client else "unknown"
 
 

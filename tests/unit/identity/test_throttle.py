@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from domain.errors import RateLimitedError
-from infra.throttle import FailureThrottle
+from infra.throttle import FailureThrottle, LoginThrottle
 
 
 class Clock:
@@ -53,3 +53,34 @@ def test_memory_stays_bounded_by_forgetting_stale_keys_first():
     assert set(throttle._failures) == {"x", "y", "z"}
     throttle.attempt("w")
     assert len(throttle._failures) <= 3 and "w" in throttle._failures
+
+
+def test_one_client_spraying_many_emails_is_refused_after_twenty_failures():
+    throttle = LoginThrottle(clock=Clock())
+    for n in range(LoginThrottle.PER_CLIENT):
+        throttle.attempt("1.2.3.4", f"user{n}@tessera.test")
+    with pytest.raises(RateLimitedError):
+        throttle.attempt("1.2.3.4", "one-more@tessera.test")
+    throttle.attempt("5.6.7.8", "user0@tessera.test")  # another client is not held back
+
+
+def test_a_success_forgives_its_email_but_not_the_clients_other_failures():
+    throttle = LoginThrottle(clock=Clock())
+    for n in range(LoginThrottle.PER_CLIENT - 1):
+        throttle.attempt("1.2.3.4", f"user{n}@tessera.test")
+    throttle.attempt("1.2.3.4", "mine@tessera.test")
+    throttle.succeeded("1.2.3.4", "mine@tessera.test")
+    throttle.attempt("1.2.3.4", "user-last@tessera.test")
+    with pytest.raises(RateLimitedError):
+        throttle.attempt("1.2.3.4", "mine@tessera.test")
+
+
+def test_attempts_refused_for_one_email_do_not_count_against_the_client():
+    throttle = LoginThrottle(clock=Clock())
+    for _ in range(LoginThrottle.PER_EMAIL):
+        throttle.attempt("1.2.3.4", "ana@tessera.test")
+    for _ in range(LoginThrottle.PER_CLIENT):
+        with pytest.raises(RateLimitedError):
+            throttle.attempt("1.2.3.4", "ana@tessera.test")
+    for n in range(LoginThrottle.PER_CLIENT - LoginThrottle.PER_EMAIL):
+        throttle.attempt("1.2.3.4", f"user{n}@tessera.test")

@@ -7,6 +7,7 @@ against stub services on loopback, with upstream hosts rewritten to 127.0.0.1 in
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import json
 import re
 import shutil
@@ -23,6 +24,7 @@ import yaml
 from websockets.sync.client import connect
 from websockets.sync.server import serve
 
+from infra.cli import main
 from tests.fixtures import wait_until
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -109,6 +111,25 @@ def test_secrets_come_only_from_the_invoking_environment(services):
         for secret in SECRETS:
             with pytest.raises(ValueError, match=f"set {secret}"):
                 interpolate(services[name]["environment"][secret], {})
+
+
+def test_services_take_the_client_address_from_the_edge_alone(services, monkeypatch):
+    """Behind the edge every connection comes from it: the login throttle counts per client,
+    so the services must read the client from the edge's X-Forwarded-For, and from no one else's."""
+    document = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    edge_address = services["edge"]["networks"]["default"]["ipv4_address"]
+    [subnet] = [pool["subnet"] for pool in document["networks"]["default"]["ipam"]["config"]]
+    assert ipaddress.ip_address(edge_address) in ipaddress.ip_network(subnet)
+    for name in APP_PORTS:
+        assert services[name]["environment"]["TESSERA_FORWARDED_ALLOW_IPS"] == edge_address
+    assert "proxy_set_header X-Forwarded-For   $proxy_add_x_forwarded_for;" in NGINX_CONF.read_text()
+    served: dict = {}
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: served.update(options))
+    monkeypatch.setattr("infra.web.app.build_app", lambda services, settings: None)
+    monkeypatch.setattr("infra.cli.configure_process", lambda settings, service: None)
+    monkeypatch.setenv("TESSERA_FORWARDED_ALLOW_IPS", edge_address)
+    assert main(["serve", "command"]) == 0
+    assert served["forwarded_allow_ips"] == edge_address
 
 
 def test_kafka_runs_kraft_single_node_combined(services):
