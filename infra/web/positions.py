@@ -6,6 +6,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from infra.web.errors import envelope
 
 QUERY_METHODS = {"GET", "HEAD"}
+MIN_POSITION_MESSAGE = "X-Min-Position must be a non-negative integer"
 
 
 def projection_position_middleware(app: ASGIApp) -> ASGIApp:
@@ -15,10 +16,16 @@ def projection_position_middleware(app: ASGIApp) -> ASGIApp:
             return
         runtime = scope["app"].state.runtime
         wanted = dict(scope["headers"]).get(b"x-min-position")
-        if wanted is not None:
-            if not await _reached(runtime, wanted):
-                await _unavailable(scope, send, runtime)
-                return
+        if wanted is not None and not wanted.strip().isdigit():
+            # Ignored, it let the client believe its read-your-writes was honoured.
+            await _answer_error(scope, send, runtime, 400, "INVALID_PAYLOAD", MIN_POSITION_MESSAGE,
+                                {"X-Min-Position": [MIN_POSITION_MESSAGE]})
+            return
+        if wanted is not None and not await _reached(runtime, int(wanted)):
+            await _answer_error(scope, send, runtime, 503, "UPSTREAM_ERROR",
+                                "Read models have not reached the requested position yet",
+                                headers=((b"retry-after", b"1"),))
+            return
         position = str(await runtime.clock.current()).encode()
 
         async def send_with_position(message: dict) -> None:
@@ -31,24 +38,20 @@ def projection_position_middleware(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
-async def _reached(runtime: object, wanted: bytes) -> bool:
-    try:
-        target = int(wanted)
-    except ValueError:
-        return True
+async def _reached(runtime: object, target: int) -> bool:
     return await runtime.clock.wait_for(target, runtime.settings.min_position_wait_seconds)  # type: ignore[attr-defined]
 
 
-async def _unavailable(scope: Scope, send: Send, runtime: object) -> None:
+async def _answer_error(scope: Scope, send: Send, runtime: object, status: int, code: str,
+                        message: str, details: dict[str, list[str]] | None = None,
+                        headers: tuple[tuple[bytes, bytes], ...] = ()) -> None:
+    """The error envelope, with the read models' position like every query answer."""
     import msgspec
 
     from infra.web.middleware import ensure_request_id
 
-    request_id = ensure_request_id(scope)
-    body = msgspec.json.encode(envelope(
-        "UPSTREAM_ERROR", "Read models have not reached the requested position yet", None, request_id))
+    body = msgspec.json.encode(envelope(code, message, details, ensure_request_id(scope)))
     position = str(await runtime.clock.current()).encode()  # type: ignore[attr-defined]
-    await send({"type": "http.response.start", "status": 503, "headers": [
-        (b"content-type", b"application/json"), (b"retry-after", b"1"),
-        (b"x-projection-position", position)]})
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"application/json"), *headers, (b"x-projection-position", position)]})
     await send({"type": "http.response.body", "body": body})

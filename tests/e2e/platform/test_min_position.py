@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.e2e.platform.conftest import SHORT_WAIT_SECONDS
 
 
@@ -45,3 +47,16 @@ def test_a_command_position_is_readable_at_once(stack):
                                                         "Authorization": f"Bearer {token}"})
     assert answer.status_code == 200
     assert int(answer.headers["x-projection-position"]) >= position
+
+
+@pytest.mark.parametrize("wanted", ["abc", "1e3", "-1", "1.5", "", "0x10", "١٢"])
+def test_a_position_that_is_not_a_whole_number_is_refused(stack, wanted):
+    """Ignored, it let the client believe its read-your-writes was honoured."""
+    with stack.client(stack.new_user()["token"]) as http:
+        answer = http.get("/api/v1/users/me/", headers={"X-Min-Position": wanted.encode()})
+    assert answer.status_code == 400, answer.text
+    error = answer.json()["error"]
+    assert (error["code"], error["details"]) == (
+        "INVALID_PAYLOAD", {"X-Min-Position": ["X-Min-Position must be a non-negative integer"]})
+    assert error["request_id"] == answer.headers["x-request-id"]
+    assert int(answer.headers["x-projection-position"]) >= 0
