@@ -9,7 +9,8 @@ from msgspec import UNSET, UnsetType
 
 from domain.identity.credentials import Email, Password
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=150)]
+# At least one visible character, as tenancy's names: "   " passed as a name.
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=150, pattern=r"\S")]
 Phone = Annotated[str, msgspec.Meta(max_length=32)]
 Gender = Annotated[str, msgspec.Meta(max_length=32)]
 Url = Annotated[str, msgspec.Meta(pattern=r"^https?://\S+$", max_length=2048)]

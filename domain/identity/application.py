@@ -14,7 +14,7 @@ from domain.concurrency import KeyedLocks, serialised
 from domain.errors import NotFoundError
 from domain.identity.errors import EmailTakenError, InvalidCredentialsError, RefreshRejectedError
 from domain.identity.login_session import LoginSession
-from domain.identity.user import EmailClaim, User
+from domain.identity.user import EmailClaim, User, check_birth_date
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -29,6 +29,7 @@ class IdentityApplication(ContextApplication):
                  phone: str | None = None, gender: str | None = None,
                  date_of_birth: date | None = None, access_level: str = "user",
                  email_confirmed: bool = False) -> User:
+        check_birth_date(date_of_birth)
         user = User(email.strip().lower(), password_hash, first_name, last_name, phone, gender,
                     date_of_birth, access_level, email_confirmed)
         try:

@@ -7,4 +7,5 @@ from typing import Annotated
 import msgspec
 
 Email = Annotated[str, msgspec.Meta(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
-Password = Annotated[str, msgspec.Meta(min_length=8, max_length=128)]
+# Eight spaces are eight characters, but no secret: at least one must be visible.
+Password = Annotated[str, msgspec.Meta(min_length=8, max_length=128, pattern=r"\S")]

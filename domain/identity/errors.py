@@ -50,3 +50,9 @@ class UnknownAccessLevelError(InvalidError):
 class NothingToUpdateError(InvalidError):
     def __init__(self) -> None:
         super().__init__("No field to update was given", {"body": ["give at least one field"]})
+
+
+class FutureBirthDateError(InvalidError):
+    def __init__(self) -> None:
+        super().__init__("Field 'date_of_birth' must not be in the future",
+                         {"date_of_birth": ["must not be in the future"]})

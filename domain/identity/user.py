@@ -1,13 +1,14 @@
 """Users and the uniqueness of their email addresses."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from eventsourcing.domain import event
 
 from domain.aggregate import Aggregate, stable_id
 from domain.identity.errors import (
+    FutureBirthDateError,
     InvalidMailTokenError,
     NotAdminError,
     NothingToUpdateError,
@@ -17,6 +18,12 @@ from domain.identity.errors import (
 
 ACCESS_LEVELS = ("admin", "support", "user")
 PROFILE_FIELDS = ("first_name", "last_name", "phone", "gender", "date_of_birth", "avatar_url")
+
+
+def check_birth_date(born: date | None) -> None:
+    """A birth date after today in the earliest time zone (UTC+14) is a typo, not a person."""
+    if born is not None and born > (datetime.now(UTC) + timedelta(hours=14)).date():
+        raise FutureBirthDateError()
 
 
 class User(Aggregate):
@@ -53,6 +60,8 @@ class User(Aggregate):
         changes = {field: value for field, value in changes.items() if field in PROFILE_FIELDS}
         if not changes:
             raise NothingToUpdateError()
+        born = changes.get("date_of_birth")
+        check_birth_date(date.fromisoformat(born) if born else None)
         self._profile_updated(changes)
 
     def set_access_level(self, access_level: str, admin: User) -> None:

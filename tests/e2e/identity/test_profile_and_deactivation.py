@@ -58,6 +58,9 @@ def test_absent_fields_are_kept_and_null_clears_optional_ones(stack):
     {"first_name": ""},
     {"avatar_url": "javascript:alert(1)"},
     {"date_of_birth": "31/12/1985"},
+    {"date_of_birth": "9999-12-31"},
+    {"first_name": "   "},
+    {"last_name": "\n"},
     {"email": "new@tessera.test"},
     {"access_level": "admin"},
 ])

@@ -82,6 +82,11 @@ def test_duplicate_email_is_a_conflict_in_the_envelope(stack):
     ({"first_name": ""}, "first_name"),
     ({"date_of_birth": "yesterday"}, "date_of_birth"),
     ({"is_admin": True}, "is_admin"),
+    ({"first_name": "   "}, "first_name"),
+    ({"last_name": " \t"}, "last_name"),
+    ({"password": " " * 8}, "password"),
+    ({"date_of_birth": "2990-01-01"}, "date_of_birth"),
+    ({"date_of_birth": "9999-12-31"}, "date_of_birth"),
 ])
 def test_invalid_registrations_are_refused_in_the_envelope(stack, change, field):
     body = {"email": fresh_email(), "password": PASSWORD, "first_name": "A", "last_name": "B", **change}
