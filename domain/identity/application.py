@@ -85,6 +85,7 @@ class IdentityApplication(ContextApplication):
 
     def change_access_level(self, admin_id: UUID, user_id: UUID, access_level: str) -> User:
         admin = self.load(User, admin_id)
+        admin.authorize_admin()
         return self._changing(user_id, lambda user: user.set_access_level(access_level, admin))
 
     def get_user(self, user_id: UUID) -> User:

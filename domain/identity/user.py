@@ -64,9 +64,13 @@ class User(Aggregate):
         check_birth_date(date.fromisoformat(born) if born else None)
         self._profile_updated(changes)
 
-    def set_access_level(self, access_level: str, admin: User) -> None:
-        if admin.access_level != "admin" or not admin.is_active:
+    def authorize_admin(self) -> None:
+        """Checked before the target is loaded, so a non-admin cannot tell which ids are users."""
+        if self.access_level != "admin" or not self.is_active:
             raise NotAdminError()
+
+    def set_access_level(self, access_level: str, admin: User) -> None:
+        admin.authorize_admin()
         if admin.id == self.id:
             raise OwnAccessLevelError()
         if access_level not in ACCESS_LEVELS:

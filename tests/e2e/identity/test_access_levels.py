@@ -29,11 +29,17 @@ def test_an_admin_promotes_and_the_new_level_applies_at_once(stack):
         assert http.get("/api/v1/users/").json()["count"] == 1
 
 
+def user_at(stack, level: str) -> dict:
+    """A fresh user, raised to `level` by the admin."""
+    login = stack.new_user()
+    if level != "user":
+        set_level(stack, stack.admin_token(), login["user"]["id"], {"access_level": level})
+    return login
+
+
 @pytest.mark.parametrize("level", ["user", "support"])
 def test_only_admins_change_access_levels(stack, level):
-    actor, target = stack.new_user(), stack.new_user()
-    if level == "support":
-        set_level(stack, stack.admin_token(), actor["user"]["id"], {"access_level": "support"})
+    actor, target = user_at(stack, level), stack.new_user()
     answer = set_level(stack, actor["token"], target["user"]["id"], {"access_level": "admin"})
     assert_error(answer, 403, "FORBIDDEN")
     own = set_level(stack, actor["token"], actor["user"]["id"], {"access_level": "admin"})
@@ -52,3 +58,12 @@ def test_unknown_users_are_not_found_and_admins_keep_their_own_level(stack):
     assert_error(set_level(stack, admin, str(uuid.uuid4()), {"access_level": "user"}), 404, "NOT_FOUND")
     admin_id = me(stack, admin).json()["user"]["id"]
     assert_error(set_level(stack, admin, admin_id, {"access_level": "user"}), 403, "FORBIDDEN")
+
+
+@pytest.mark.parametrize("level", ["user", "support"])
+def test_a_non_admin_cannot_tell_which_ids_are_users(stack, level):
+    """403 for an unknown id as for a known one: a 404 told a plain user which UUIDs exist."""
+    actor, target = user_at(stack, level), stack.new_user()
+    known = set_level(stack, actor["token"], target["user"]["id"], {"access_level": "admin"})
+    unknown = set_level(stack, actor["token"], str(uuid.uuid4()), {"access_level": "admin"})
+    assert assert_error(unknown, 403, "FORBIDDEN")["message"] == assert_error(known, 403, "FORBIDDEN")["message"]
