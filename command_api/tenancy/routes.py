@@ -5,8 +5,7 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, delete, post
-from litestar.response import Response
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from command_api.tenancy.representation import member_body, project_body, tenant_body
 from command_api.tenancy.schemas import AddTenantMember, CreateProject, CreateTenant
@@ -28,17 +27,17 @@ async def create_tenant(data: CreateTenant, request: Request, runtime: Runtime) 
     return {**tenant_body(tenant, request.user.id), "position": position}
 
 
-@post(f"{TENANTS}/{{tenant_id:uuid}}/members")
+@post(f"{TENANTS}/{{tenant_id:uuid}}/members", status_code=HTTP_201_CREATED)
 async def add_tenant_member(tenant_id: UUID, data: AddTenantMember, request: Request,
-                            runtime: Runtime) -> Response[dict[str, Any]]:
-    """201 for a new member; 200 when an existing member's role changes."""
+                            runtime: Runtime) -> dict[str, Any]:
+    """201 (CONTRACT §3) for a new member and for a member given another role alike: a client
+    checking the contract's status must not take a role change for a failure."""
     tenancy = runtime.app(TenancyApplication)
-    (tenant, admitted), position = await runtime.execute(
+    (tenant, _), position = await runtime.execute(
         tenancy.add_member, tenant_id, request.user.id, data.user_id, data.role,
         await _is_active_user(runtime, data.user_id), actor=request.user.id)
     await runtime.wait_for_projections(position)
-    status = HTTP_201_CREATED if admitted else HTTP_200_OK
-    return Response({**member_body(tenant, data.user_id), "position": position}, status_code=status)
+    return {**member_body(tenant, data.user_id), "position": position}
 
 
 @delete(f"{TENANTS}/{{tenant_id:uuid}}/members/{{user_id:uuid}}", status_code=HTTP_204_NO_CONTENT)

@@ -19,13 +19,14 @@ def test_an_owner_adds_a_member_who_then_sees_the_tenant(person):
 
 
 def test_adding_again_changes_the_role_or_conflicts(person):
+    """A role change answers 201 as CONTRACT §3 says (it was 200); the same role is a duplicate."""
     owner, member = person(), person()
     tenant = owner.found_tenant()
     assert owner.add(tenant, member).status_code == 201
     same = owner.add(tenant, member)
     assert same.status_code == 409 and same.json()["error"]["code"] == "CONFLICT"
     promoted = owner.add(tenant, member, role="owner")
-    assert promoted.status_code == 200 and promoted.json()["role"] == "owner"
+    assert promoted.status_code == 201 and promoted.json()["role"] == "owner"
     listed = member.http.get("/api/v1/tenants/", headers={
         "X-Min-Position": str(promoted.json()["position"])}).json()
     assert listed["results"][0]["role"] == "owner"
