@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,6 +15,10 @@ from domain import errors
 log = logging.getLogger("tessera.errors")
 # A version conflict: nothing was done, and the same request may succeed when retried.
 CHANGED_CONCURRENTLY = "The resource was changed concurrently; retry"
+BODY_REQUIRED = "Request body is required"
+# msgspec's "<what> - at `$.items[0].quantity`", and its errors naming a field of an object.
+_LOCATED = re.compile(r"(?P<text>.*?) - at `\$\.?(?P<path>[^`]*)`", re.DOTALL)
+_NAMED_FIELD = re.compile(r"Object (?P<kind>missing required|contains unknown) field `(?P<name>[^`]*)`")
 
 _CODES_BY_STATUS = {
     400: "INVALID_PAYLOAD", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
@@ -102,15 +107,41 @@ def _validation_details(exc: ValidationException) -> dict[str, list[str]]:
     details: dict[str, list[str]] = {}
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
-            key = str(item.get("key") or item.get("source") or "body")
-            details.setdefault(key, []).append(str(item.get("message", "invalid")))
+            key, text = _field_error(item)
+            details.setdefault(key, []).append(text)
     return details
 
 
 def _validation_message(exc: ValidationException) -> str:
     for key, messages in _validation_details(exc).items():
-        return f"Field '{key}' {messages[0]}" if key != "body" else messages[0]
+        return field_message(key, messages[0])
     return exc.detail or "Invalid payload"
+
+
+def _field_error(item: dict[str, Any]) -> tuple[str, str]:
+    """Litestar keys a body's errors under its parameter, `data` (a missing body is a KeyError
+    of it): re-keyed by the offending field, as a parameter's errors are."""
+    key, text = str(item.get("key") or item.get("source") or "body"), str(item.get("message", "invalid"))
+    if item.get("source") != "body":
+        return key, text
+    if text == f"'{key}'":
+        return "body", BODY_REQUIRED
+    return body_field_error(text, "" if key == "data" else key)
+
+
+def body_field_error(text: str, path: str = "") -> tuple[str, str]:
+    """(the field's path, what is wrong) of a msgspec validation error of a body: `password`,
+    `items[0].quantity`; `body` for the body as a whole (not an object, say)."""
+    if located := _LOCATED.fullmatch(text):
+        text, path = located["text"], located["path"]
+    if named := _NAMED_FIELD.fullmatch(text):
+        path = f"{path}.{named['name']}" if path else named["name"]
+        text = "is required" if named["kind"] == "missing required" else "is not a known field"
+    return path or "body", text
+
+
+def field_message(key: str, text: str) -> str:
+    return text if key == "body" else f"Field '{key}' {text}"
 
 
 def request_id_of(request: Request) -> str:

@@ -61,6 +61,30 @@ def test_failed_validation_names_the_field(stack):
     assert "password" in error["message"]
 
 
+@pytest.mark.parametrize("method, path, body, field, text", [
+    ("POST", "/api/v1/auth/register/", {"email": "someone@tessera.test"}, "password", "is required"),
+    ("PATCH", "/api/v1/users/me/", {"email": "new@tessera.test"}, "email", "is not a known field"),
+    ("POST", "/api/v1/orders/", {"items": [{"quantity": 1}]}, "items[0].product_id", "is required"),
+])
+def test_missing_and_unknown_fields_are_keyed_by_their_path_not_data(stack, method, path, body, field, text):
+    """They were all under "data": `{"data": ["Object missing required field `password`"]}`."""
+    with stack.client(stack.new_user()["token"]) as http:
+        error = assert_envelope(http.request(method, path, json=body), 400, "INVALID_PAYLOAD")
+    assert error["details"] == {field: [text]}
+    assert error["message"] == f"Field '{field}' {text}"
+
+
+@pytest.mark.parametrize("content", [b""])
+def test_an_empty_body_is_reported_as_required(stack, content):
+    """It was "Field 'data' 'data'"."""
+    with stack.client(stack.admin_token()) as http:
+        for path in ("/api/v1/auth/login/", "/api/v1/products/"):
+            answer = http.post(path, content=content, headers={"Content-Type": "application/json"})
+            error = assert_envelope(answer, 400, "INVALID_PAYLOAD")
+            assert error["message"] == "Request body is required"
+            assert error["details"] == {"body": ["Request body is required"]}
+
+
 def test_wrong_types_are_invalid_payload(stack):
     with stack.client() as http:
         answer = http.post("/api/v1/auth/login/", json={"email": 42, "password": ["x"]})
