@@ -30,6 +30,7 @@ from infra.web.input_checks import input_check_middleware
 from infra.web.middleware import add_request_id_header, request_context_middleware, without_body
 from infra.web.platform import PLATFORM_HANDLERS
 from infra.web.positions import projection_position_middleware
+from infra.web.strict_bodies import decode_body_strictly
 
 log = logging.getLogger("tessera.app")
 SERVICES = ("command", "query", "push")
@@ -117,6 +118,7 @@ def build_app(services: tuple[str, ...] = SERVICES, settings: Settings | None = 
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
         exception_handlers={Exception: handle_exception},
         before_send=[add_request_id_header],
+        before_request=decode_body_strictly,
         middleware=[request_context_middleware, JWTAuthenticationMiddleware, input_check_middleware,
                     idempotency_middleware, projection_position_middleware],
         openapi_config=OpenAPIConfig(title="Tessera", version="1.0.0", path="/api/openapi",

@@ -144,6 +144,12 @@ def field_message(key: str, text: str) -> str:
     return text if key == "body" else f"Field '{key}' {text}"
 
 
+def invalid_body(error_text: str) -> ApiError:
+    """400 INVALID_PAYLOAD for msgspec's error decoding a body, keyed by the offending field."""
+    key, text = body_field_error(error_text)
+    return ApiError(400, "INVALID_PAYLOAD", field_message(key, text), {key: [text]})
+
+
 def request_id_of(request: Request) -> str:
     from infra.web.middleware import ensure_request_id
 

@@ -74,7 +74,7 @@ def test_missing_and_unknown_fields_are_keyed_by_their_path_not_data(stack, meth
     assert error["message"] == f"Field '{field}' {text}"
 
 
-@pytest.mark.parametrize("content", [b""])
+@pytest.mark.parametrize("content", [b"", b"  "])
 def test_an_empty_body_is_reported_as_required(stack, content):
     """It was "Field 'data' 'data'"."""
     with stack.client(stack.admin_token()) as http:
@@ -90,6 +90,43 @@ def test_wrong_types_are_invalid_payload(stack):
         answer = http.post("/api/v1/auth/login/", json={"email": 42, "password": ["x"]})
     error = assert_envelope(answer, 400, "INVALID_PAYLOAD")
     assert error["details"]
+
+
+COURSE = {"title": "Typed", "start_date": "2030-01-01"}
+
+
+@pytest.mark.parametrize("method, path, body, field, text", [
+    ("POST", "/api/v1/products/", {"name": "Typed", "price": "19.90", "stock": "5"}, "stock", "`str`"),
+    ("POST", "/api/v1/products/", {"name": "Typed", "price": "19.90", "stock": 1e2}, "stock", "`float`"),
+    ("POST", "/api/v1/orders/", {"product_id": str(uuid.uuid4()), "quantity": "2"}, "quantity", "`str`"),
+    ("POST", "/api/v1/orders/", {"items": [{"product_id": str(uuid.uuid4()), "quantity": 2.0}]},
+     "items[0].quantity", "`float`"),
+    ("PUT", "/api/v1/quotas/limits/export/", {"daily_limit": "4"}, "daily_limit", "`str`"),
+    ("POST", "/api/v1/courses/", {**COURSE, "is_free": "true", "price": "0"}, "is_free", "`str`"),
+    ("POST", "/api/v1/courses/", {**COURSE, "is_free": 0, "price": "3"}, "is_free", "`int`"),
+    ("POST", "/api/v1/quotas/typed/consume/", {"amount": "2"}, "amount", "`str`"),
+])
+def test_wrong_json_types_are_refused_not_coerced(stack, method, path, body, field, text):
+    """Litestar converted bodies leniently: "5" and 1e2 became 5 and 100, "true" and 0 booleans."""
+    with stack.client(stack.admin_token()) as http:
+        error = assert_envelope(http.request(method, path, json=body), 400, "INVALID_PAYLOAD")
+        assert list(error["details"]) == [field]
+        assert error["details"][field][0].endswith(f"got {text}")
+
+
+@pytest.mark.parametrize("price", ["19.90", 19.9])
+def test_money_is_a_decimal_string_or_a_json_number(stack, price):
+    with stack.client(stack.admin_token()) as http:
+        answer = http.post("/api/v1/products/", json={"name": "Money", "price": price, "stock": 1})
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["price"] == "19.90"
+
+
+def test_a_body_left_out_where_it_is_optional_takes_its_default(stack):
+    with stack.client(stack.new_user()["token"]) as http:
+        answer = http.post("/api/v1/quotas/optional-body/consume/")
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["used"] == 1
 
 
 def test_missing_and_bad_tokens_are_401(stack):
