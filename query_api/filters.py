@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from infra.web.errors import ApiError
-from query_api.pagination import PAGE_SQL, Page
+from query_api.pagination import PAGE_SQL, Page, whole_number
 
 BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 MAX_LIST = 100
@@ -70,6 +70,18 @@ def integer(params: Mapping[str, Any], name: str, minimum: int = 0) -> int | Non
     if not minimum <= value <= 10**12:
         raise invalid(name, f"must be an integer >= {minimum}")
     return value
+
+
+def capped(params: Mapping[str, Any], name: str, cap: int) -> int | None:
+    """A positive integer; a larger one, however many digits, is taken as `cap`, as `page_size`
+    is capped (CONTRACT §1)."""
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return None
+    value = whole_number(raw)
+    if value is None or value < 1:
+        raise invalid(name, "must be a positive integer")
+    return min(value, cap)
 
 
 def boolean(params: Mapping[str, Any], name: str) -> bool | None:

@@ -4,7 +4,8 @@
     rows = await store.fetch_all(f"SELECT ... ORDER BY ... {PAGE_SQL}", {**params, **page.params})
     return paginated(request, page, count, rows)
 
-`page_size` defaults to 20 and is capped at 100. A page past the end is empty (200), with
+`page_size` defaults to 20 and any larger value, however many digits, is capped at 100; `page`
+is at most 10^9. A page past the end is empty (200), with
 `previous` pointing at the last page that has results.
 """
 from __future__ import annotations
@@ -20,6 +21,8 @@ from infra.web.errors import ApiError
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+MAX_PAGE = 10**9
+SATURATED = 10**18
 PAGE_SQL = "LIMIT :page_limit OFFSET :page_offset"
 
 
@@ -38,24 +41,30 @@ class Page(msgspec.Struct, frozen=True):
 
 
 def requested_page(request: Request) -> Page:
-    number = _positive_int(request, "page", 1)
-    size = _positive_int(request, "page_size", DEFAULT_PAGE_SIZE)
+    number = _positive_int(request, "page", 1, most=MAX_PAGE)
+    size = _positive_int(request, "page_size", DEFAULT_PAGE_SIZE, most=SATURATED)
     return Page(number=number, size=min(size, MAX_PAGE_SIZE))
 
 
-def _positive_int(request: Request, name: str, default: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
+def _positive_int(request: Request, name: str, default: int, most: int) -> int:
+    raw = (request.query_params.get(name) or "").strip()
+    if not raw:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if value < 1 or value > 10**9:
-        raise ApiError(400, "INVALID_PAYLOAD",
-                       f"Query parameter '{name}' must be a positive integer",
-                       {name: ["must be a positive integer"]})
+    value = whole_number(raw)
+    if value is None or not 1 <= value <= most:
+        reason = "must be a positive integer" if most == SATURATED else f"must be an integer from 1 to {most}"
+        raise ApiError(400, "INVALID_PAYLOAD", f"Query parameter '{name}' {reason}", {name: [reason]})
     return value
+
+
+def whole_number(raw: str) -> int | None:
+    """The value of ASCII digits (not `+5`, `5_0` or full-width ones, which int() takes), or
+    None. More than 18 significant digits count as SATURATED: int() refuses over 4,300, and
+    every cap and bound of a query is far below it."""
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    significant = raw.lstrip("0") or "0"
+    return int(significant) if len(significant) <= 18 else SATURATED
 
 
 def paginated(request: Request, page: Page, count: int, results: list[Any]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from infra.runtime import Runtime
 from infra.s3 import open_object_storage
 from infra.web.errors import ApiError
 from query_api.chat import queries
-from query_api.filters import integer
+from query_api.filters import capped
 from query_api.pagination import paginated, requested_page
 
 CHAT = "/api/v1/chat"
@@ -47,8 +47,8 @@ async def list_messages(conversation_id: UUID, request: Request, runtime: Runtim
     if me is None:
         raise ConversationNotFoundError()
     before_key = await _before_key(runtime, conversation, before)
-    limit_wanted = integer({"limit": limit}, "limit", minimum=1) or DEFAULT_LIMIT
-    rows, older = await queries.history(runtime.store, conversation, before_key, min(limit_wanted, MAX_LIMIT))
+    limit_wanted = capped({"limit": limit}, "limit", MAX_LIMIT) or DEFAULT_LIMIT
+    rows, older = await queries.history(runtime.store, conversation, before_key, limit_wanted)
     cursors = queries.cursors_of((await queries.members(runtime.store, [conversation]))[conversation])
     results = [queries.message_body(row, cursors) for row in rows]
     await sign_attachments(runtime, results)

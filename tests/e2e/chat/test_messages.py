@@ -85,6 +85,14 @@ def test_history_pages_backwards_with_the_before_cursor(stack):
     assert [m["id"] for m in whole["results"]] == [m["id"] for m in posted] and whole["next_before"] is None
 
 
+@pytest.mark.parametrize("limit", ["101", "99999999999999999999"])
+def test_a_history_limit_of_any_size_is_capped_at_100(pair, limit):
+    """It was 400 above 10^12 (README: `limit` is capped at 100)."""
+    ann, _, conversation = pair
+    answer = ann.get(f"{API}/conversations/{conversation}/messages/", limit=limit)
+    assert answer.status_code == 200, answer.text
+
+
 @pytest.mark.parametrize("params", [{"limit": "0"}, {"limit": "x"}, {"limit": "²"}, {"before": "nope"},
                                     {"before": "00000000-0000-0000-0000-000000000000"}])
 def test_bad_history_parameters_are_invalid(pair, params):

@@ -46,8 +46,18 @@ def test_page_size_is_capped_at_100_and_pages_past_the_end_are_empty(http):
     assert past["previous"].endswith("page=5&page_size=10")
 
 
+@pytest.mark.parametrize("page_size", ["1000000001", "10000000000", "99999999999999999999", "9" * 5000])
+def test_page_size_of_any_size_is_capped_not_refused(http, page_size):
+    """CONTRACT §1: larger values are capped. Above 10^9 they were 400."""
+    answer = http.get("/things", params={"page_size": page_size})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert len(body["results"]) == 45 and body["next"] is None
+
+
 @pytest.mark.parametrize("params", [{"page": "0"}, {"page": "x"}, {"page_size": "-1"},
-                                    {"page_size": "1.5"}, {"page": "99999999999"}])
+                                    {"page_size": "1.5"}, {"page": "99999999999"}, {"page": "\uff13"},
+                                    {"page_size": "+5"}, {"page": "1_0"}, {"page_size": "0"}])
 def test_bad_values_are_400_in_the_envelope(http, params):
     answer = http.get("/things", params=params)
     assert answer.status_code == 400
