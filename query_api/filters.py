@@ -17,6 +17,7 @@ from query_api.pagination import PAGE_SQL, Page, whole_number
 
 BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 MAX_LIST = 100
+MAX_TEXT = 255
 
 
 def invalid(name: str, reason: str) -> ApiError:
@@ -24,7 +25,12 @@ def invalid(name: str, reason: str) -> ApiError:
 
 
 def text(params: Mapping[str, Any], name: str) -> str | None:
-    return (params.get(name) or "").strip()[:200] or None
+    """Text to look for, up to MAX_TEXT (the longest title): one longer is 400, not cut, since
+    a cut string matches more than the one asked for."""
+    value = (params.get(name) or "").strip()
+    if len(value) > MAX_TEXT:
+        raise invalid(name, f"must be at most {MAX_TEXT} characters")
+    return value or None
 
 
 def contains_pattern(value: str) -> str:

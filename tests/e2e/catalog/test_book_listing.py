@@ -65,6 +65,18 @@ def test_pages_count_and_link(library, shelf):
     assert library.books(title=shelf["word"], page=9)["results"] == []
 
 
+def test_a_long_title_filter_matches_whole_and_one_past_255_characters_is_400(library):
+    """`title` was cut to 200 characters: a 203-character title matched both books, 201 x's too."""
+    prefix, author = "x" * 196 + uuid.uuid4().hex[:4], library.author()
+    books = [library.book(prefix + end, author) for end in ("AAA", "BBB")]
+    assert [b["id"] for b in library.books(title=prefix + "BBB")["results"]] == [books[1]["id"]]
+    assert library.books(title=prefix + "x")["count"] == 0
+    assert library.books(title=prefix + "B" * 55)["count"] == 0
+    answer = library.get("/api/v1/books/", title=prefix + "B" * 56)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["details"] == {"title": ["must be at most 255 characters"]}
+
+
 @pytest.mark.parametrize("params", [
     {"ordering": "price"}, {"ordering": "comments_count; drop table books"}, {"author": "12"},
     {"tags": "1,3"}, {"tags": f"{uuid.uuid4()},nope"}, {"min_comments": "many"},
