@@ -90,11 +90,12 @@ _INDEX_NAME = re.compile(r"INDEX IF NOT EXISTS (\w+)")
 
 
 def sql_for(dialect: str, ddl: str) -> str:
-    """Portable DDL: `BIGSERIAL`-free, `JSON` stored as text; only id types differ."""
+    """Portable DDL: `BIGSERIAL`-free, `JSON` stored as text; only id types differ. SQLite
+    compares text by code point already and knows no collation "C"."""
     if dialect == "sqlite":
         return ddl.replace("BIGINT", "INTEGER").replace("BOOLEAN", "INTEGER").replace(
             "TIMESTAMPTZ", "TEXT"
-        )
+        ).replace(' COLLATE "C"', "")
     return ddl
 
 

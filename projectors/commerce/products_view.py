@@ -12,17 +12,21 @@ def cents(amount: str) -> int:
 
 
 class ProductsView(Projection):
+    """`search` is the lowercased name, ordered by code point in both stores (`COLLATE "C"`:
+    SQLite's own order), so `ordering=name` is case-insensitive and does not depend on the
+    database's collation."""
+
     name = "products"
     contexts = ("commerce",)
     tables = {
         "products": """CREATE TABLE IF NOT EXISTS products (
-            id TEXT PRIMARY KEY, name TEXT NOT NULL, search TEXT NOT NULL, price_cents BIGINT NOT NULL,
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, search TEXT COLLATE "C" NOT NULL, price_cents BIGINT NOT NULL,
             stock BIGINT NOT NULL, created_at TEXT NOT NULL, created_position BIGINT NOT NULL)""",
     }
     indexes = (
         "CREATE INDEX IF NOT EXISTS products_created ON products (created_position)",
         "CREATE INDEX IF NOT EXISTS products_price ON products (price_cents, created_position)",
-        "CREATE INDEX IF NOT EXISTS products_name ON products (name, created_position)",
+        "CREATE INDEX IF NOT EXISTS products_search ON products (search, created_position)",
     )
 
     @on("ProductCreated")

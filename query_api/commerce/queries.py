@@ -12,7 +12,7 @@ from query_api.pagination import PAGE_SQL, Page
 PRODUCT_COLUMNS = "id, name, price_cents, stock"
 ORDERINGS = {
     "price": "price_cents, created_position", "-price": "price_cents DESC, created_position",
-    "name": "name, created_position", "-name": "name DESC, created_position",
+    "name": "search, created_position", "-name": "search DESC, created_position",
     "created_at": "created_position", "-created_at": "created_position DESC",
 }
 ORDER_COLUMNS = "id, status, items, total, created_at"

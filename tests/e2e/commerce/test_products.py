@@ -57,3 +57,18 @@ def test_listing_searches_filters_orders_and_pages(stack, shop):
     with stack.client(shop.admin) as http:
         assert http.get("/api/v1/products/", params={"ordering": "stock; drop"}).status_code == 400
         assert http.get("/api/v1/products/", params={"in_stock": "maybe"}).status_code == 400
+
+
+def test_ordering_by_name_ignores_case_as_books_and_courses_do(stack, shop):
+    """It was bytewise: every uppercase name came before every lowercase one."""
+    tag = uuid.uuid4().hex[:8]
+    made = {name: shop.create_product(stock=1, name=f"{name} {tag}") for name in ("banana", "Cherry", "apple", "Apple")}
+    with stack.client(shop.admin) as http:
+        def ordered(ordering):
+            answer = http.get("/api/v1/products/", params={"search": tag, "ordering": ordering},
+                              headers={"X-Min-Position": str(made["Apple"]["position"])})
+            assert answer.status_code == 200, answer.text
+            return [p["name"].split()[0] for p in answer.json()["results"]]
+
+        assert ordered("name") == ["apple", "Apple", "banana", "Cherry"]
+        assert ordered("-name") == ["Cherry", "banana", "apple", "Apple"]
