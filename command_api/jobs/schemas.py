@@ -14,11 +14,13 @@ Subject = Annotated[str, msgspec.Meta(min_length=1, max_length=200,
 Body = Annotated[str, msgspec.Meta(min_length=1, max_length=100_000)]
 
 
-class RequestReport(msgspec.Struct):
-    pass
+class RequestReport(msgspec.Struct, forbid_unknown_fields=True):
+    """`{}`: a report takes no parameters, and a `filters` it would ignore is refused."""
 
 
-class RequestBroadcast(msgspec.Struct):
+class RequestBroadcast(msgspec.Struct, forbid_unknown_fields=True):
+    """An unknown field such as `to` is refused: ignored, the mail went to every user."""
+
     subject: Subject
     body: Body
 

@@ -13,7 +13,7 @@ from litestar.handlers import BaseRouteHandler
 from litestar.status_codes import HTTP_200_OK
 
 from command_api.sync.bridge import SyncBridge
-from command_api.sync.schemas import Change, MalformedMessage, event_id_of
+from command_api.sync.schemas import Change, ChangeCallback, MalformedMessage, event_id_of
 from domain.errors import InvalidError, NotFoundError
 from domain.sync.application import SyncApplication
 from infra.runtime import Runtime
@@ -44,7 +44,7 @@ def callback_event_id(data: Change) -> UUID:
 
 
 @post(f"{API}/event-sync", status_code=HTTP_200_OK, opt={"public": True}, guards=[app_key_guard])
-async def event_sync_callback(data: Change, runtime: Runtime) -> dict[str, Any]:
+async def event_sync_callback(data: ChangeCallback, runtime: Runtime) -> dict[str, Any]:
     sync = runtime.app(SyncApplication)
     event_id = callback_event_id(data)
     log.info("event-sync callback for event %s (%s %s)", event_id, data.obj_cmd, data.obj_type)

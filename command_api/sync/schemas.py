@@ -29,6 +29,11 @@ class Change(msgspec.Struct):
     obj_cmd: Literal["put", "delete"]
 
 
+class ChangeCallback(Change, forbid_unknown_fields=True):
+    """The `event-sync/` body, a request to this API: an unknown field is 400, as on every
+    command. Queue messages stay open to fields a newer peer may add."""
+
+
 class QueueMessage(msgspec.Struct):
     apps: dict[str, Any]
     data: Change

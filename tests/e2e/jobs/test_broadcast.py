@@ -62,3 +62,15 @@ def test_only_admins_broadcast_and_bodies_are_validated(jobs_stack):
             assert refused.status_code == 400 and "subject" in refused.json()["error"]["details"]
         assert http.get("/api/v1/mail/broadcast/00000000-0000-0000-0000-000000000000/").status_code == 404
     assert get_json(jobs_stack, admin, "/api/v1/users/?page_size=1")["count"] >= 1
+
+
+def test_a_broadcast_or_report_with_an_unknown_field_is_refused(jobs_stack):
+    """A `to` was ignored and the mail went to every user; a report's `filters` were ignored."""
+    with jobs_stack.client(jobs_stack.admin_token()) as http:
+        targeted = http.post("/api/v1/mail/broadcast/", json={"subject": "Only for one", "body": "b",
+                                                               "to": ["admin@tessera.test"]})
+        filtered = http.post("/api/v1/reports/", json={"format": "xlsx", "filters": {"is_active": False}})
+    assert targeted.status_code == 400, targeted.text
+    assert targeted.json()["error"]["details"] == {"to": ["is not a known field"]}
+    assert filtered.status_code == 400, filtered.text
+    assert filtered.json()["error"]["code"] == "INVALID_PAYLOAD"

@@ -145,6 +145,9 @@ def test_callback_for_an_unknown_event_is_404(sqs_stack):
         assert answer.json()["error"]["code"] == "NOT_FOUND"
     missing = callback(sqs_stack, {"obj_type": "user", "obj_data": {}, "obj_cmd": "put"})
     assert missing.status_code == 400 and missing.json()["error"]["code"] == "INVALID_PAYLOAD"
+    extra = callback(sqs_stack, {"obj_type": "user", "obj_data": {"event_id": str(uuid.uuid4())},
+                                 "obj_cmd": "put", "processed": False})
+    assert extra.status_code == 400 and extra.json()["error"]["details"] == {"processed": ["is not a known field"]}
 
 
 def test_event_sync_list_is_for_admins(sqs_stack):
