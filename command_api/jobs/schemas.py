@@ -8,9 +8,10 @@ import msgspec
 from command_api.identity.schemas import Email, Name, Phone
 
 # A header line: a line break would end the header (every mail of the broadcast then failed
-# to build), and a blank subject says nothing.
+# to build), and a blank subject says nothing. Line breaks are those of str.splitlines, which
+# the mail header check uses: C0 and C1 controls (U+0085 among them), U+2028 and U+2029.
 Subject = Annotated[str, msgspec.Meta(min_length=1, max_length=200,
-                                      pattern=r"^(?=.*\S)[^\x00-\x1f\x7f]+$")]
+                                      pattern=r"^(?=.*\S)[^\x00-\x1f\x7f-\x9f\u2028\u2029]+$")]
 Body = Annotated[str, msgspec.Meta(min_length=1, max_length=100_000)]
 
 

@@ -57,7 +57,8 @@ def test_only_admins_broadcast_and_bodies_are_validated(jobs_stack):
     with jobs_stack.client(user["token"]) as http:
         assert http.post("/api/v1/mail/broadcast/", json={"subject": "x", "body": "y"}).status_code == 403
     with jobs_stack.client(admin) as http:
-        for subject in ("", "   ", "News\r\nBcc: everyone@example.com", "tab\there"):
+        for subject in ("", "   ", "News\r\nBcc: everyone@example.com", "tab\there", "a\u2028b", "a\u2029b",
+                        "a\x85b", "a\x1cb"):
             refused = http.post("/api/v1/mail/broadcast/", json={"subject": subject, "body": "y"})
             assert refused.status_code == 400 and "subject" in refused.json()["error"]["details"]
         assert http.get("/api/v1/mail/broadcast/00000000-0000-0000-0000-000000000000/").status_code == 404
