@@ -29,7 +29,7 @@ from infra.web.idempotency import idempotency_middleware
 from infra.web.input_checks import input_check_middleware
 from infra.web.middleware import add_request_id_header, request_context_middleware, without_body
 from infra.web.platform import PLATFORM_HANDLERS
-from infra.web.positions import projection_position_middleware
+from infra.web.positions import add_missing_position, projection_position_middleware
 from infra.web.strict_bodies import decode_body_strictly
 
 log = logging.getLogger("tessera.app")
@@ -117,7 +117,7 @@ def build_app(services: tuple[str, ...] = SERVICES, settings: Settings | None = 
         state=State({"runtime": runtime, "services": services}),
         dependencies={"runtime": Provide(provide_runtime, sync_to_thread=False)},
         exception_handlers={Exception: handle_exception},
-        before_send=[add_request_id_header],
+        before_send=[add_request_id_header, add_missing_position],
         before_request=decode_body_strictly,
         middleware=[request_context_middleware, JWTAuthenticationMiddleware, input_check_middleware,
                     idempotency_middleware, projection_position_middleware],

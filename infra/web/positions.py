@@ -1,12 +1,13 @@
 """`X-Projection-Position` on every query response; `X-Min-Position` waits (CONTRACT §1)."""
 from __future__ import annotations
 
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from infra.web.errors import envelope
 
 QUERY_METHODS = {"GET", "HEAD"}
 MIN_POSITION_MESSAGE = "X-Min-Position must be a non-negative integer"
+HEADER = b"x-projection-position"
 
 
 def projection_position_middleware(app: ASGIApp) -> ASGIApp:
@@ -30,12 +31,24 @@ def projection_position_middleware(app: ASGIApp) -> ASGIApp:
 
         async def send_with_position(message: dict) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (b"x-projection-position", position)]
+                message["headers"] = [*message.get("headers", []), (HEADER, position)]
             await send(message)
 
         await app(scope, receive, send_with_position)
 
     return middleware
+
+
+async def add_missing_position(message: Message, scope: Scope) -> None:
+    """App-level `before_send`: the header on the query answers the middleware never saw, a
+    router's 404 or 405 and a 401 from the bearer check, which runs before it. The clock's last
+    known position is used, with no read: such an answer may be a database outage's."""
+    if message["type"] != "http.response.start" or scope.get("method") not in QUERY_METHODS:
+        return
+    headers = message.setdefault("headers", [])
+    clock = scope["app"].state.runtime.clock
+    if clock is not None and not any(name.lower() == HEADER for name, _ in headers):
+        headers.append((HEADER, str(clock.position).encode()))
 
 
 async def _reached(runtime: object, target: int) -> bool:

@@ -60,3 +60,16 @@ def test_a_position_that_is_not_a_whole_number_is_refused(stack, wanted):
         "INVALID_PAYLOAD", {"X-Min-Position": ["X-Min-Position must be a non-negative integer"]})
     assert error["request_id"] == answer.headers["x-request-id"]
     assert int(answer.headers["x-projection-position"]) >= 0
+
+
+@pytest.mark.parametrize("path, status", [("/api/v1/users/me/", 401), ("/api/v1/projects/not-a-uuid/", 404),
+                                          ("/api/v1/nowhere/", 404)])
+def test_query_answers_that_no_handler_made_carry_the_projection_position(stack, path, status):
+    """A 401 of the bearer check and the router's 404s came without it (CONTRACT §1: every
+    query response carries it)."""
+    with stack.client() as http:
+        current = int(http.get("/health/").headers["x-projection-position"])
+        for method in ("GET", "HEAD"):
+            answer = http.request(method, path)
+            assert answer.status_code == status
+            assert int(answer.headers["x-projection-position"]) >= current
