@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from decimal import ROUND_CEILING, Decimal, InvalidOperation
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_CEILING, Context, Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
@@ -113,17 +113,23 @@ def day(params: Mapping[str, Any], name: str) -> str | None:
 
 
 def cents(params: Mapping[str, Any], name: str, rounding: str = ROUND_CEILING) -> int | None:
-    """A non-negative amount of money ("19.90", "20") in whole cents, rounded as asked."""
+    """A non-negative amount of money ("19.90", "20") in whole cents, rounded as asked. ASCII
+    only, without Python's `1_000`; the cents are computed exactly, in a context as precise as
+    the text (1e-9999999999 × 100 underflowed to 0 in the default one, so `price_min` of it
+    took in free courses)."""
     raw = (params.get(name) or "").strip()
     if not raw:
         return None
     try:
+        if not raw.isascii() or "_" in raw:
+            raise InvalidOperation
         amount = Decimal(raw)
     except InvalidOperation:
         raise invalid(name, "must be a decimal amount") from None
     if not amount.is_finite() or not Decimal(0) <= amount <= Decimal(10**9):
         raise invalid(name, "must be an amount between 0 and 1000000000")
-    return int((amount * 100).to_integral_value(rounding=rounding))
+    exact = Context(prec=len(raw) + 3, Emin=MIN_EMIN, Emax=MAX_EMAX)
+    return int(exact.multiply(amount, 100).to_integral_value(rounding=rounding))
 
 
 class Counts:

@@ -41,6 +41,9 @@ def test_each_filter_and_their_combinations(school, term):
     assert keys(school, term, price_min="10", ordering="price") == "bd"
     assert keys(school, term, price_max="0", ordering="price") == "a"
     assert keys(school, term, price_min="60", price_max="10") == ""
+    # 1e-9999999999 × 100 underflowed to 0 cents, and price_min took in the free course.
+    assert keys(school, term, price_min="1e-9999999999", ordering="price") == "cbd"
+    assert keys(school, term, price_max="1e-9999999999", ordering="price") == "a"
     assert keys(school, term, start_date_from="2025-07-15", ordering="start_date") == "acd"
     assert keys(school, term, start_date_to="2025-07-15", ordering="start_date") == "bac"
     assert keys(school, term, start_date_from="2025-04-01", start_date_to="2025-12-31",
@@ -64,7 +67,7 @@ def test_pages(school, term):
     {"price_min": "cheap"}, {"price_max": "-5"}, {"price_min": "NaN"}, {"start_date_from": "2025-02-30"},
     {"start_date_to": "yesterday"}, {"start_date_from": "2025-1-1"}, {"tags": "1,3"},
     {"is_free": "maybe"}, {"ordering": "-title"}, {"ordering": "rating"}, {"page_size": "0"},
-    {"title": "x" * 256},
+    {"title": "x" * 256}, {"price_min": "1_0"}, {"price_max": "\uff11\uff10"},
 ])
 def test_invalid_filter_values_are_400_in_the_envelope(school, params):
     answer = school.get("/api/v1/courses/", **params)
