@@ -17,6 +17,8 @@ import re
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Protocol
 from urllib.parse import quote, urlencode
@@ -31,6 +33,22 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 class StoredObjectMissing(LookupError):
     """The key names no stored object."""
+
+
+class ObjectStorageUnavailable(ConnectionError):
+    """S3 could not be reached or refused to serve; the edge answers 503 UPSTREAM_ERROR."""
+
+
+@contextmanager
+def s3_unavailable_as_such(action: str) -> Iterator[None]:
+    """botocore's failures (no endpoint, timeouts, refusals) as `ObjectStorageUnavailable`:
+    they were 500s, and an image upload had charged its quota before storing failed."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        yield
+    except (BotoCoreError, ClientError) as error:
+        raise ObjectStorageUnavailable(f"object storage failed to {action}: {type(error).__name__}") from error
 
 
 class ObjectStorage(Protocol):
@@ -136,26 +154,29 @@ class S3Storage:
     def _ensure_bucket(self) -> None:
         from botocore.exceptions import ClientError
 
-        try:
-            self.client.head_bucket(Bucket=self.bucket)
-        except ClientError:
-            log.info("creating bucket %s", self.bucket)
-            self.client.create_bucket(Bucket=self.bucket)
+        with s3_unavailable_as_such("open the bucket"):
+            try:
+                self.client.head_bucket(Bucket=self.bucket)
+            except ClientError:
+                log.info("creating bucket %s", self.bucket)
+                self.client.create_bucket(Bucket=self.bucket)
 
     def put(self, key: str, data: bytes | IO[bytes], content_type: str) -> int:
-        if isinstance(data, bytes | bytearray | memoryview):
-            self.client.put_object(Bucket=self.bucket, Key=key, Body=bytes(data), ContentType=content_type)
-        else:
-            self.client.upload_fileobj(data, self.bucket, key, ExtraArgs={"ContentType": content_type})
-        return int(self.client.head_object(Bucket=self.bucket, Key=key)["ContentLength"])
+        with s3_unavailable_as_such("store"):
+            if isinstance(data, bytes | bytearray | memoryview):
+                self.client.put_object(Bucket=self.bucket, Key=key, Body=bytes(data), ContentType=content_type)
+            else:
+                self.client.upload_fileobj(data, self.bucket, key, ExtraArgs={"ContentType": content_type})
+            return int(self.client.head_object(Bucket=self.bucket, Key=key)["ContentLength"])
 
     def open(self, key: str) -> BinaryIO:
         from botocore.exceptions import ClientError
 
-        try:
-            return self.client.get_object(Bucket=self.bucket, Key=key)["Body"]  # type: ignore[no-any-return]
-        except ClientError as missing:
-            raise StoredObjectMissing(key) from missing
+        with s3_unavailable_as_such("read"):
+            try:
+                return self.client.get_object(Bucket=self.bucket, Key=key)["Body"]  # type: ignore[no-any-return]
+            except ClientError as missing:
+                raise StoredObjectMissing(key) from missing
 
     def read(self, key: str) -> bytes:
         return self.open(key).read()
@@ -170,7 +191,8 @@ class S3Storage:
         return True
 
     def delete(self, key: str) -> None:
-        self.client.delete_object(Bucket=self.bucket, Key=key)
+        with s3_unavailable_as_such("delete"):
+            self.client.delete_object(Bucket=self.bucket, Key=key)
 
     def url(self, key: str, seconds: int = URL_SECONDS) -> str:
         return str(self.client.generate_presigned_url(

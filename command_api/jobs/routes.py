@@ -5,8 +5,10 @@ Each route records a job (its creation event) and answers at once; workers do th
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime
 from typing import IO, Any
+from uuid import UUID
 
 from litestar import Request, post
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
@@ -21,6 +23,7 @@ from infra.runtime import Runtime
 from infra.s3 import object_key, open_object_storage
 from infra.web.uploads import UPLOAD_ROUTE, spooled_upload, upload_from
 
+log = logging.getLogger("tessera.jobs")
 API = "/api/v1"
 UPLOAD_ACTION = "upload"
 
@@ -69,15 +72,33 @@ async def upload_contacts(request: Request, runtime: Runtime) -> dict[str, Any]:
     return {"task_id": str(job.id), "status": job.status, "position": position}
 
 
+async def charge_upload(runtime: Runtime, user_id: UUID, key: str) -> None:
+    """Take the `upload` unit once the file is stored, so an upload storage could not take
+    costs nothing and the count stays exact however many run at once; a file the quota
+    refuses is deleted again."""
+    try:
+        await runtime.execute(runtime.app(QuotasApplication).consume, user_id, UPLOAD_ACTION, 1,
+                              datetime.now(UTC), actor=user_id)
+    except Exception:
+        await asyncio.to_thread(forget_upload, runtime, key)
+        raise
+
+
+def forget_upload(runtime: Runtime, key: str) -> None:
+    try:
+        runtime.resource(open_object_storage).delete(key)
+    except Exception:  # noqa: BLE001 - the refusal stands; an orphaned file only costs space
+        log.warning("could not delete the refused upload %s", key, exc_info=True)
+
+
 @post(f"{API}/images", status_code=HTTP_201_CREATED, opt=UPLOAD_ROUTE)
 async def upload_image(request: Request, runtime: Runtime) -> dict[str, Any]:
     me = request.user.id
     spool, name = await received_file(request, runtime)
     with spool:
         content_type = await asyncio.to_thread(image_type, spool)
-        await runtime.execute(runtime.app(QuotasApplication).consume, me, UPLOAD_ACTION, 1,
-                              datetime.now(UTC), actor=me)
         key, size = await stored(runtime, spool, name, content_type)
+    await charge_upload(runtime, me, key)
     image, position = await runtime.execute(jobs(runtime).upload_image, me, key, name, content_type, size,
                                             actor=me)
     return {"id": str(image.id), "status": "processing", "name": name,

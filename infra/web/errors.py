@@ -11,6 +11,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from domain import errors
+from infra.s3 import ObjectStorageUnavailable
 
 log = logging.getLogger("tessera.errors")
 # A version conflict: nothing was done, and the same request may succeed when retried.
@@ -84,6 +85,9 @@ def _api_error(exc: Exception) -> ApiError:
     if database_unavailable(exc):
         return ApiError(503, "UPSTREAM_ERROR", "The database is unavailable; retry",
                         headers={"Retry-After": "1"})
+    if isinstance(exc, ObjectStorageUnavailable):
+        return ApiError(503, "UPSTREAM_ERROR", "File storage is unavailable; retry later",
+                        headers={"Retry-After": "5"})
     if isinstance(exc, ValidationException):
         return ApiError(400, "INVALID_PAYLOAD", _validation_message(exc), _validation_details(exc))
     if isinstance(exc, HTTPException):
@@ -156,11 +160,17 @@ def request_id_of(request: Request) -> str:
     return ensure_request_id(request.scope)
 
 
+def outage_of(exc: Exception) -> str | None:
+    if database_unavailable(exc):
+        return "database"
+    return "storage" if isinstance(exc, ObjectStorageUnavailable) else None
+
+
 def handle_exception(request: Request, exc: Exception) -> Response:
     error = to_api_error(exc)
-    if error.status == 503 and database_unavailable(exc):
+    if error.status == 503 and (outage := outage_of(exc)):
         # An outage fails every request alike: one line each, not a traceback each.
-        log.warning("database unavailable on %s %s: %s: %s", request.method, request.url.path,
+        log.warning("%s unavailable on %s %s: %s: %s", outage, request.method, request.url.path,
                     type(exc).__name__, exc)
     elif error.status >= 500:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)

@@ -77,6 +77,7 @@ def test_upload_consumes_one_upload_unit_and_is_refused_over_the_quota(jobs_stac
         assert first.status_code == 201, first.text
         error = refused(jobs_stack, user["token"], "two.jpg", jpeg_bytes(), 429)
         assert error["code"] == "QUOTA_EXCEEDED"
+        assert not [key for key in stored_keys(jobs_stack) if key.endswith("/two.jpg")]
         quotas = get_json(jobs_stack, user["token"], "/api/v1/quotas/", first.json()["position"])
         assert next(q["used"] for q in quotas if q["action"] == "upload") == 1
         listed = get_json(jobs_stack, user["token"], "/api/v1/images/", first.json()["position"])
