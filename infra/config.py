@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -25,6 +26,11 @@ Port = Annotated[int, msgspec.Meta(ge=0, le=65535)]
 PostgresUrl = Annotated[str, msgspec.Meta(pattern=r"^postgres(ql)?://")]
 _HOST_PORT = r"(\[[0-9A-Fa-f:.]+\]|[^\s,:\[\]]+):\d+"
 KafkaServers = Annotated[str, msgspec.Meta(pattern=rf"^{_HOST_PORT}(,{_HOST_PORT})*$")]
+# The integrations are reached lazily (the first mail, upload, span): a malformed endpoint
+# passed start-up, and `TESSERA_SMTP_URL=localhost:25` then made every registration a 500
+# after the account was stored. Each must be a URL of one of these schemes with a host.
+ENDPOINT_SCHEMES = {"smtp_url": ("smtp", "smtps"), "s3_endpoint_url": ("http", "https"),
+                    "sqs_endpoint_url": ("http", "https"), "otlp_endpoint": ("http", "https")}
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -150,8 +156,26 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: object) ->
     if settings.presence_lease_seconds <= settings.presence_heartbeat_seconds:
         raise ConfigurationError("invalid configuration: TESSERA_PRESENCE_LEASE must be longer than "
                                  "TESSERA_PRESENCE_HEARTBEAT, or every user goes offline between beats")
+    check_endpoints(settings)
     settings.check_safe_for_production()
     return settings
+
+
+def check_endpoints(settings: Settings) -> None:
+    for field, schemes in ENDPOINT_SCHEMES.items():
+        value = getattr(settings, field)
+        if value is not None and not is_url(value, schemes):
+            forms = " or ".join(f"{scheme}://host[:port]" for scheme in schemes)
+            raise ConfigurationError(f"invalid configuration: {_ENV_NAMES[field]} must look like {forms}")
+
+
+def is_url(value: str, schemes: tuple[str, ...]) -> bool:
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number in range
+    except ValueError:
+        return False
+    return parts.scheme in schemes and bool(parts.hostname) and not any(c.isspace() for c in parts.netloc)
 
 
 def _named(message: str) -> str:
