@@ -75,15 +75,19 @@ def _snake(name: str) -> str:
 
 
 @lru_cache(maxsize=4096)
+def topic_context(topic: str) -> str:
+    """The bounded context of a stored event's topic: `domain.<context>.<module>:<class>`."""
+    parts = topic.partition(":")[0].split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "domain" else parts[0]
+
+
+@lru_cache(maxsize=4096)
 def event_kind(topic: str) -> EventKind:
     """Context, aggregate type and event type named by a stored event's topic."""
-    module, _, qualname = topic.partition(":")
-    parts = module.split(".")
-    context = parts[1] if len(parts) > 1 and parts[0] == "domain" else parts[0]
-    outer, _, event_name = qualname.rpartition(".")
+    outer, _, event_name = topic.partition(":")[2].rpartition(".")
     cls = resolve_topic(topic)
     return EventKind(
-        context=context,
+        context=topic_context(topic),
         aggregate_type=_snake(outer.rpartition(".")[2] or event_name),
         type=event_name,
         version=getattr(cls, "class_version", 1),

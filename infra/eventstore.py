@@ -32,11 +32,10 @@ from eventsourcing.sqlite import SQLiteAggregateRecorder
 from eventsourcing.utils import Environment, get_topic, resolve_topic, retry
 
 from domain.errors import TooLargeError
-from infra import tracing
+from infra import metrics, tracing
 from infra.config import Settings
 
 last_position: ContextVar[int | None] = ContextVar("tessera_last_position", default=None)
-appended_count: ContextVar[int] = ContextVar("tessera_appended_count", default=0)
 
 
 class MsgspecMapper(Mapper[UUID]):
@@ -128,9 +127,12 @@ class GroupCommitRecorder:
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         refuse_oversized(stored_events)
         if any(value is not None for value in kwargs.values()):  # save() passes tracking=None
-            return self._remember(self.inner.insert_events(stored_events, **kwargs))
-        with tracing.span("eventstore.append", {"tessera.events": len(stored_events)}):
-            return self._remember(self._append(stored_events))
+            ids = self.inner.insert_events(stored_events, **kwargs)
+        else:
+            with tracing.span("eventstore.append", {"tessera.events": len(stored_events)}):
+                ids = self._append(stored_events)
+        metrics.count_appended(stored.topic for stored in stored_events)
+        return self._remember(ids)
 
     def _append(self, stored_events: Sequence[StoredEvent]) -> Sequence[int] | None:
         append = _Append(stored_events)
@@ -152,7 +154,6 @@ class GroupCommitRecorder:
     def _remember(ids: Sequence[int] | None) -> Sequence[int] | None:
         if ids:
             last_position.set(max(ids))
-            appended_count.set(appended_count.get() + len(ids))
         return ids
 
     def _lead_one_batch(self) -> None:

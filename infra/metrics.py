@@ -1,6 +1,9 @@
 """Prometheus metrics of CONTRACT §9, in one registry per process."""
 from __future__ import annotations
 
+from collections import Counter as Tally
+from collections.abc import Iterable
+
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 
 HTTP_REQUESTS = Counter("tessera_http_requests_total", "HTTP requests", ["method", "route", "status"])
@@ -20,6 +23,15 @@ JOB_DURATION = Histogram("tessera_job_duration_seconds", "Job durations", ["kind
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
     HTTP_REQUESTS.labels(method, route, str(status)).inc()
     HTTP_LATENCY.labels(method, route).observe(seconds)
+
+
+def count_appended(topics: Iterable[str]) -> None:
+    """Counted where the store writes, so the jobs worker's, imports' and any other writer's
+    events are counted as well as the commands' (only those were, by `Runtime.execute`)."""
+    from infra.envelope import topic_context  # the envelope module imports the event store
+
+    for context, count in Tally(topic_context(topic) for topic in topics).items():
+        EVENTS_APPENDED.labels(context).inc(count)
 
 
 def exposition() -> tuple[bytes, str]:

@@ -18,12 +18,11 @@ from typing import Any, TypeVar
 import domain
 from domain.acting import acting_as
 from domain.application import ContextApplication
-from infra import metrics, tracing
+from infra import tracing
 from infra.config import Settings
 from infra.eventstore import (
     GroupCommitRecorder,
     MsgspecMapper,
-    appended_count,
     last_position,
     open_recorder,
     open_snapshot_recorder,
@@ -157,10 +156,7 @@ class Runtime:
         def run() -> tuple[R, int | None]:
             with tracing.command_span(command, context_of), acting_as(actor, tenant):
                 last_position.set(None)
-                appended_count.set(0)
                 result = command(*args)
-                if appended_count.get():
-                    metrics.EVENTS_APPENDED.labels(context_of(command)).inc(appended_count.get())
                 return result, last_position.get()
 
         loop = asyncio.get_running_loop()

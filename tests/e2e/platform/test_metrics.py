@@ -55,6 +55,22 @@ def test_events_appended_are_counted_per_context(all_in_one):
     assert 2 <= appended <= created.json()["position"] - head
 
 
+def test_events_the_jobs_worker_appends_are_counted_too(all_in_one, wait_until):
+    """The worker saves a job's start and end itself, not through a command; only commands'
+    events were counted, so a report added one (its request) instead of three."""
+    admin = all_in_one.admin_token()
+    before = value(scrape(all_in_one), "tessera_events_appended_total", context="jobs")
+    with all_in_one.client(admin) as http:
+        report = http.post("/api/v1/reports/", json={}).json()
+
+        def done() -> bool:
+            return http.get(f"/api/v1/reports/{report['id']}/").json().get("status") == "done"
+
+        wait_until(done, timeout=30, message="the report to be done")
+    after = value(scrape(all_in_one), "tessera_events_appended_total", context="jobs")
+    assert after - before >= 3  # ReportRequested, JobStarted, JobCompleted
+
+
 def test_projection_position_and_lag_follow_the_log(all_in_one, wait_until):
     login = all_in_one.new_user()
     with all_in_one.client(login["token"]) as http:
