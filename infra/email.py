@@ -12,6 +12,7 @@ URL forms: `smtp://[user:password@]host[:port][?starttls=1][&from=Name <addr>]`,
 from __future__ import annotations
 
 import asyncio
+import email.policy
 import logging
 import queue
 import smtplib
@@ -21,6 +22,7 @@ import threading
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -50,6 +52,24 @@ class Delivery:
     temporary: bool = False
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """A built message, the address it was built for (as stored, what its `Delivery` names)
+    and that address as one SMTP mailbox (`envelope_to`, see `mailbox`)."""
+
+    to: str
+    envelope_to: str
+    message: EmailMessage
+
+
+def mailbox(address: str) -> Address:
+    """The stored address as one mailbox, its local part quoted where it needs it. Unquoted,
+    smtplib and header parsing read `x,y@example.com` as the two addresses `x` and
+    `y@example.com`, and the mail went to the latter: someone else's mailbox."""
+    local, _, domain = address.rpartition("@")
+    return Address(username=local, domain=domain)
+
+
 class SmtpTransport:
     def __init__(self, url: str, timeout: float = 15.0) -> None:
         parts = urlsplit(url)
@@ -63,7 +83,7 @@ class SmtpTransport:
         self.sender = query.get("from", [DEFAULT_SENDER])[0]
         self.timeout = timeout
 
-    def deliver(self, messages: Sequence[EmailMessage]) -> list[Delivery]:
+    def deliver(self, messages: Sequence[Outgoing]) -> list[Delivery]:
         results: list[Delivery] = []
         try:
             with self._connect() as smtp:
@@ -72,7 +92,7 @@ class SmtpTransport:
         except (OSError, smtplib.SMTPException) as error:
             reason = f"{type(error).__name__}: {error}"
             unsent = messages[len(results):]
-            results += [Delivery(str(m["To"]), False, reason, True) for m in unsent]
+            results += [Delivery(m.to, False, reason, True) for m in unsent]
         return results
 
     def _connect(self) -> smtplib.SMTP:
@@ -90,10 +110,15 @@ class SmtpTransport:
         return smtp
 
 
-def _send_one(smtp: smtplib.SMTP, message: EmailMessage) -> Delivery:
-    to = str(message["To"])
+def _send_one(smtp: smtplib.SMTP, outgoing: Outgoing) -> Delivery:
+    to = outgoing.to
     try:
-        smtp.send_message(message)
+        smtp.send_message(outgoing.message, to_addrs=[outgoing.envelope_to])
+    except smtplib.SMTPNotSupportedError as unsupported:
+        # An address only SMTPUTF8 can carry (`josé@…`) to a server without it: raised before
+        # a command is sent, so the connection goes on. It was taken for a broken connection
+        # and failed this mail and every later one of the batch, on every attempt.
+        return Delivery(to, False, f"not sent: {unsupported}")
     except smtplib.SMTPRecipientsRefused as refused:
         code, text = next(iter(refused.recipients.values()))
         return Delivery(to, False, f"{code} {_text(text)}", 400 <= code < 500)
@@ -114,14 +139,14 @@ class FileTransport:
     def __init__(self, directory: Path, sender: str = DEFAULT_SENDER) -> None:
         self.directory, self.sender = directory, sender
 
-    def deliver(self, messages: Sequence[EmailMessage]) -> list[Delivery]:
+    def deliver(self, messages: Sequence[Outgoing]) -> list[Delivery]:
         self.directory.mkdir(parents=True, exist_ok=True)
-        for message in messages:
+        for outgoing in messages:
             name = f"{uuid.uuid4().hex}.eml"
             partial = self.directory / f".{name}.tmp"
-            partial.write_bytes(message.as_bytes())
+            partial.write_bytes(outgoing.message.as_bytes(policy=email.policy.SMTPUTF8))
             partial.rename(self.directory / name)
-        return [Delivery(str(m["To"]), True) for m in messages]
+        return [Delivery(m.to, True) for m in messages]
 
 
 class Mailer:
@@ -147,8 +172,8 @@ class Mailer:
     def send_many(self, mails: Iterable[Mail]) -> list[Delivery]:
         """Deliver now over one connection; one `Delivery` per mail, in order."""
         built = [self._message(mail) for mail in mails]
-        sent = iter(self.transport.deliver([m for m in built if isinstance(m, EmailMessage)]))
-        return [next(sent) if isinstance(m, EmailMessage) else m for m in built]
+        sent = iter(self.transport.deliver([m for m in built if isinstance(m, Outgoing)]))
+        return [next(sent) if isinstance(m, Outgoing) else m for m in built]
 
     def submit(self, to: str, subject: str, body: str) -> None:
         """Queue a mail for the background sender and return at once."""
@@ -172,17 +197,18 @@ class Mailer:
     async def aclose(self) -> None:
         await asyncio.to_thread(self.close)
 
-    def _message(self, mail: Mail) -> EmailMessage | Delivery:
+    def _message(self, mail: Mail) -> Outgoing | Delivery:
         """The message to send, or the failed delivery of a mail that cannot be one."""
         message = EmailMessage()
         try:
-            message["From"], message["To"] = self.transport.sender, mail.to
+            recipient = mailbox(mail.to)
+            message["From"], message["To"] = self.transport.sender, recipient
             message["Subject"], message["Date"] = mail.subject, formatdate(usegmt=True)
             message["Message-ID"] = make_msgid(domain="tessera.local")
             message.set_content(mail.body)
         except ValueError as error:
             return Delivery(mail.to, False, f"invalid mail: {error}")
-        return message
+        return Outgoing(mail.to, recipient.addr_spec, message)
 
     def _run(self) -> None:
         while (batch := self._next_batch()) is not None:

@@ -42,8 +42,8 @@ class _Handler:
 
 
 class _Controller(Controller):
-    def __init__(self, server: SmtpServer, port: int):
-        super().__init__(_Handler(server), hostname="127.0.0.1", port=port)
+    def __init__(self, server: SmtpServer, port: int, smtputf8: bool):
+        super().__init__(_Handler(server), hostname="127.0.0.1", port=port, enable_SMTPUTF8=smtputf8)
         self.owner = server  # not `self.server`: the Controller keeps its asyncio Server there
 
     def factory(self):
@@ -56,16 +56,17 @@ class SmtpServer:
     """`.url` is `smtp://127.0.0.1:PORT`; `refused_recipients` get 550 at RCPT time.
 
     `.connections` counts TCP connections accepted since the last `clear()`, so a test can
-    prove that a batch of mails went over one connection.
+    prove that a batch of mails went over one connection. `smtputf8=False` makes a server
+    that cannot take non-ASCII addresses, as many relays are.
     """
 
-    def __init__(self):
+    def __init__(self, smtputf8: bool = True):
         self.port = free_port()
         self.refused_recipients: set[str] = set()
         self._lock = threading.Condition()
         self._messages: list[ReceivedMail] = []
         self._connections = 0
-        self._controller = _Controller(self, self.port)
+        self._controller = _Controller(self, self.port, smtputf8)
         self._running = False
 
     @property

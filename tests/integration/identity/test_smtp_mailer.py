@@ -60,3 +60,19 @@ def test_background_sending_never_raises_into_the_caller_and_gives_up_with_a_log
     mailer.submit("nobody@tessera.test", "Lost", "Body")
     wait_until(lambda: "not delivered after 1 attempt" in caplog.text, message="a give-up log")
     mailer.close()
+
+
+def test_a_recipient_the_server_cannot_take_fails_alone_and_a_comma_stays_in_its_address():
+    """A server without SMTPUTF8 cannot take `josé@…`: that was taken for a broken connection,
+    failing every later mail of the batch on every attempt. And `x,y@…` went to `y@…`."""
+    addresses = ["ana@tessera.test", "x,y@tessera.test", "josé@tessera.test", "bo@tessera.test"]
+    with SmtpServer(smtputf8=False) as server:
+        deliveries = Mailer(SmtpTransport(server.url)).send_many([Mail(a, "News", "Hi") for a in addresses])
+        received = server.wait_for(3)
+    assert [d.to for d in deliveries] == addresses
+    assert [(d.ok, d.temporary) for d in deliveries] == [(True, False), (True, False), (False, False),
+                                                         (True, False)]
+    assert "SMTPUTF8" in (deliveries[2].error or "")
+    assert [m.rcpt_tos for m in received] == [("ana@tessera.test",), ('"x,y"@tessera.test',),
+                                              ("bo@tessera.test",)]
+    assert received[1].message["To"].addresses[0].username == "x,y"

@@ -46,3 +46,14 @@ def test_a_mail_that_cannot_be_built_fails_alone(tmp_path, caplog):
     mailer.submit("bad\r\nagain@tessera.test", "Broken", "Body")
     wait_until(lambda: "not delivered after 1 attempt" in caplog.text, message="a give-up log")
     mailer.close()
+
+
+def test_an_eml_file_names_each_address_as_registered(tmp_path):
+    """`josé@…` was written as an encoded word (`=?utf-8?q?jos=C3=A9?=@…`) and `a"b@…` unquoted,
+    neither of them an address."""
+    Mailer.from_settings(Settings(data_dir=tmp_path)).send_many(
+        [Mail(address, "Hi", "Body") for address in ("josé@tessera.test", 'a"b@tessera.test', "x,y@tessera.test")])
+    files = (tmp_path / "mail").glob("*.eml")
+    written = {(m["To"].addresses[0].username, m["To"].addresses[0].domain) for m in
+               (email.message_from_string(path.read_text(), policy=email.policy.default) for path in files)}
+    assert written == {("josé", "tessera.test"), ('a"b', "tessera.test"), ("x,y", "tessera.test")}
