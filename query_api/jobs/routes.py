@@ -10,7 +10,7 @@ from litestar.response import Stream
 
 from domain.errors import NotFoundError
 from infra.runtime import Runtime
-from infra.s3 import CHUNK, open_object_storage
+from infra.s3 import CHUNK, StoredObjectMissing, open_object_storage
 from query_api.jobs import queries
 from query_api.pagination import paginated, requested_page
 
@@ -51,7 +51,10 @@ async def report_download(report_id: str, request: Request, runtime: Runtime) ->
     job = await visible_job(request, runtime, report_id, "report")
     if job["status"] != "done":
         raise NotFoundError("The report is not ready")
-    stream = runtime.resource(open_object_storage).open(job["file_key"])
+    try:
+        stream = runtime.resource(open_object_storage).open(job["file_key"])
+    except StoredObjectMissing as missing:  # removed behind our back: a lifecycle rule, a lost disk
+        raise NotFoundError("The report's file is no longer stored") from missing
     return Stream(chunks(stream), media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="report-{job["id"]}.csv"'})
 

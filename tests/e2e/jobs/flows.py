@@ -75,12 +75,9 @@ def stored_keys(stack: Stack) -> list[str]:
     """Every object the stack's storage holds (bucket or local directory)."""
     env = stack.env
     if env.get("TESSERA_S3_ENDPOINT_URL"):
-        import boto3
         from botocore.exceptions import ClientError
 
-        client = boto3.client("s3", endpoint_url=env["TESSERA_S3_ENDPOINT_URL"], region_name="us-east-1",
-                              aws_access_key_id="test", aws_secret_access_key="test")
-        pages = client.get_paginator("list_objects_v2").paginate(Bucket=env["TESSERA_S3_BUCKET"])
+        pages = s3_client(stack).get_paginator("list_objects_v2").paginate(Bucket=env["TESSERA_S3_BUCKET"])
         try:
             return [item["Key"] for page in pages for item in page.get("Contents", [])]
         except ClientError as error:  # the bucket is created with the first stored object
@@ -88,3 +85,18 @@ def stored_keys(stack: Stack) -> list[str]:
             return []
     root = Path(env["TESSERA_DATA_DIR"]) / "files"
     return [str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()]
+
+
+def s3_client(stack: Stack) -> Any:
+    import boto3
+
+    return boto3.client("s3", endpoint_url=stack.env["TESSERA_S3_ENDPOINT_URL"], region_name="us-east-1",
+                        aws_access_key_id="test", aws_secret_access_key="test")
+
+
+def delete_stored(stack: Stack, key: str) -> None:
+    """Remove one object behind the stack's back, as a lifecycle rule or a lost disk would."""
+    if stack.env.get("TESSERA_S3_ENDPOINT_URL"):
+        s3_client(stack).delete_object(Bucket=stack.env["TESSERA_S3_BUCKET"], Key=key)
+    else:
+        (Path(stack.env["TESSERA_DATA_DIR"]) / "files" / key).unlink()

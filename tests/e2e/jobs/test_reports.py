@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 
-from tests.e2e.jobs.flows import finished, get_json, wait_for_state
+from tests.e2e.jobs.flows import delete_stored, finished, get_json, wait_for_state
 
 
 def test_staff_report_lists_active_users_and_downloads_as_csv(jobs_stack):
@@ -59,3 +59,17 @@ def test_a_name_a_spreadsheet_would_run_as_a_formula_is_written_as_text(jobs_sta
         download = http.get(f"/api/v1/reports/{report['id']}/download/")
     [row] = [r for r in csv.DictReader(io.StringIO(download.text)) if r["email"] == sly["user"]["email"]]
     assert (row["first_name"], row["last_name"], row["phone"]) == ("'" + formula, "'@SUM(A1)", "+1 555 0100")
+
+
+def test_a_report_whose_file_is_gone_downloads_as_not_found(jobs_stack):
+    """The CSV removed from storage (a lifecycle rule, a lost disk): download/ was a 500."""
+    admin = jobs_stack.admin_token()
+    with jobs_stack.client(admin) as http:
+        requested = http.post("/api/v1/reports/", json={}).json()
+    report = wait_for_state(jobs_stack, admin, f"/api/v1/reports/{requested['id']}/", finished)
+    assert report["status"] == "done", report
+    delete_stored(jobs_stack, f"jobs/{report['id']}/active-users.csv")
+    with jobs_stack.client(admin) as http:
+        download = http.get(f"/api/v1/reports/{report['id']}/download/")
+    assert download.status_code == 404, download.text
+    assert download.json()["error"]["code"] == "NOT_FOUND"
