@@ -14,7 +14,7 @@ from litestar import Request, post
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from command_api.jobs.schemas import RequestBroadcast, RequestReport
-from command_api.jobs.tasks.contacts import REQUIRED
+from command_api.jobs.tasks.contacts import READ, REQUIRED
 from command_api.jobs.uploads import check_csv_header, checked_name, image_type, utf8_csv
 from domain.errors import ForbiddenError
 from domain.jobs.application import JobsApplication
@@ -65,7 +65,7 @@ async def upload_contacts(request: Request, runtime: Runtime) -> dict[str, Any]:
     spool, name = await received_file(request, runtime)
     with spool:
         text = await asyncio.to_thread(utf8_csv, spool)
-        check_csv_header(text, REQUIRED)
+        check_csv_header(text, REQUIRED, READ)
         key, _ = await stored(runtime, text, name, "text/csv")
     job, position = await runtime.execute(jobs(runtime).request_contacts_import, request.user.id, key, name,
                                           actor=request.user.id)

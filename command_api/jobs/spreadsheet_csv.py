@@ -71,16 +71,25 @@ def complete_lines(text: str) -> tuple[list[str], str]:
 
 def csv_records(lines: Iterator[str]) -> Iterator[Record]:
     """The records, split by the delimiter the header line uses; an `UnreadableRow` stands in
-    for each record the reader refuses."""
+    for each record the reader refuses. The reader is strict: leniently, a quote left open
+    read the rest of the file into one field and ended it there without a word."""
     header = next(lines, "")
-    reader = csv.reader(chain([header], lines), delimiter=delimiter_of(header))
+    reader = csv.reader(chain([header], lines), delimiter=delimiter_of(header), strict=True)
     while True:
+        first_line = reader.line_num + 1
         try:
             yield next(reader)
         except StopIteration:
             return
         except csv.Error as error:
-            yield UnreadableRow(str(error))
+            yield UnreadableRow(unreadable(str(error), first_line, reader.line_num))
+
+
+def unreadable(reason: str, first_line: int, last_line: int) -> str:
+    if reason == "unexpected end of data":
+        return (f"unterminated quoted field: the quote opened on line {first_line} is never "
+                f"closed, so lines {first_line}-{last_line} (the rest of the file) were not read")
+    return reason
 
 
 def delimiter_of(header: str) -> str:

@@ -69,10 +69,15 @@ def utf8_csv(spool: IO[bytes]) -> IO[bytes]:
     return spool if text is data else io.BytesIO(text)
 
 
-def check_csv_header(spool: IO[bytes], required: tuple[str, ...]) -> None:
-    """The first record must be a CSV header naming the required columns."""
+def check_csv_header(spool: IO[bytes], required: tuple[str, ...], read: tuple[str, ...] = ()) -> None:
+    """The first record must be a CSV header naming each required column, and each column
+    the import reads (`read`) at most once: of two `email` columns the last one was used."""
     header = column_names(next(csv_records(text_lines(spool)), None))
     spool.seek(0)
-    missing = [name for name in required if name not in header]
-    if missing:
-        raise InvalidError("CSV header lacks required columns", {"file": [f"missing column {m}" for m in missing]})
+    if any("\x00" in name for name in header):
+        raise InvalidError("The file is not text in a known encoding", {"file": [
+            "looks like UTF-16 without a byte order mark; save it as CSV UTF-8 or as Unicode text"]})
+    problems = [f"missing column {name}" for name in required if name not in header]
+    problems += [f"column {name} appears more than once" for name in read or required if header.count(name) > 1]
+    if problems:
+        raise InvalidError("The CSV header must name each required column once", {"file": problems})

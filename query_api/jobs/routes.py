@@ -69,7 +69,10 @@ async def chunks(stream: Any) -> AsyncIterator[bytes]:
 async def import_status(task_id: str, request: Request, runtime: Runtime) -> dict[str, Any]:
     job = await visible_job(request, runtime, task_id, "contacts_import")
     errors = await queries.row_errors(runtime.store, job["id"])
-    return {"id": job["id"], "status": job["status"], "total": job["rows_done"], "created": job["created"],
+    # Rows with data: `rows_done` also counts blank lines, which made created + skipped +
+    # invalid fall short of the total.
+    total = job["created"] + job["skipped"] + job["invalid"]
+    return {"id": job["id"], "status": job["status"], "total": total, "created": job["created"],
             "skipped": job["skipped"], "invalid": job["invalid"], "errors": errors, "error": job["error"]}
 
 

@@ -26,6 +26,7 @@ from infra.web.input_checks import NUL_MESSAGE
 
 BATCH = 1000
 REQUIRED = ("email", "first_name", "last_name")
+READ = ContactRow.__struct_fields__
 Person = tuple[str, str, str, str | None]
 
 

@@ -74,3 +74,31 @@ def test_upload_checks(jobs_stack):
     with jobs_stack.client(admin) as http:
         assert http.post(UPLOAD, data={"other": "x"}).status_code == 400
         assert http.get("/api/v1/contacts/task-status/not-a-task/").status_code == 404
+
+
+def test_a_quote_left_open_is_a_row_error_naming_its_line_and_blank_lines_are_not_counted(jobs_stack):
+    """Read leniently, the open quote took the rest of the file into one field and reported
+    `last_name: required`; the rows after it vanished. `total` counted the blank line too."""
+    admin = jobs_stack.admin_token()
+    first, second, third = fresh_people(3)
+    data = (f"email,first_name,last_name\n{','.join(first[:3])}\n\n{second[0]},\"Ann,Lee\n"
+            f"{','.join(third[:3])}\n").encode()
+    task_id = post_file(jobs_stack, admin, UPLOAD, "open.csv", data, "text/csv").json()["task_id"]
+    status = wait_for_state(jobs_stack, admin, f"/api/v1/contacts/task-status/{task_id}/", finished)
+    assert (status["status"], status["created"], status["invalid"]) == ("done", 1, 1), status
+    assert status["total"] == status["created"] + status["skipped"] + status["invalid"] == 2
+    [error] = status["errors"]
+    assert error["row"] == 4 and error["error"].startswith("unterminated quoted field"), error
+    assert "line 4" in error["error"], error
+
+
+def test_a_header_naming_a_column_twice_or_read_as_utf16_without_its_mark_is_refused(jobs_stack):
+    admin = jobs_stack.admin_token()
+    twice = post_file(jobs_stack, admin, UPLOAD, "twice.csv",
+                      b"email,first_name,last_name,email\na@x.test,A,B,b@x.test\n", "text/csv")
+    assert twice.status_code == 400, twice.text
+    assert twice.json()["error"]["details"]["file"] == ["column email appears more than once"]
+    utf16 = post_file(jobs_stack, admin, UPLOAD, "utf16.csv",
+                      "email,first_name,last_name\na@x.test,A,B\n".encode("utf-16-le"), "text/csv")
+    assert utf16.status_code == 400, utf16.text
+    assert "UTF-16" in utf16.json()["error"]["details"]["file"][0]

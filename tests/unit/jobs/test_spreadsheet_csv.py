@@ -58,3 +58,9 @@ def test_a_field_over_the_readers_limit_is_one_row_error_and_the_rows_after_it_a
     people, errors = validated(rows[0], rows[1:], first_row=2)
     assert people == [("c@x.test", "C", "D", None)]
     assert errors == [{"row": 2, "error": "field larger than field limit (131072)"}]
+
+
+def test_a_quote_never_closed_is_one_row_error_naming_the_line_it_opened_on():
+    rows = records(b'email,first_name,last_name\nq1@x.test,"Ann,Lee\nq2@x.test,B,C\nq3@x.test,D,E\n')
+    assert rows[1:] == [UnreadableRow("unterminated quoted field: the quote opened on line 2 is never closed,"
+                                      " so lines 2-4 (the rest of the file) were not read")]
