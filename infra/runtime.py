@@ -10,7 +10,7 @@ import asyncio
 import importlib
 import logging
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
 from typing import Any, TypeVar
@@ -85,6 +85,8 @@ class Runtime:
         self.clock: ProjectionClock | None = None
         self.follower: LogFollower | None = None
         self._resources: dict[Callable[..., Any], Any] = {}
+        # Optional integrations' problems, named by `health/ready/` without failing it.
+        self.degraded_checks: dict[str, Callable[[], Awaitable[str | None]]] = {}
         self._closers: list[Callable[[], Any]] = []
 
     # -- lifecycle ---------------------------------------------------------------------------

@@ -31,9 +31,19 @@ class SyncBridge:
         self.tasks: list[asyncio.Task[None]] = []
 
     async def start(self, runtime: Any) -> None:
-        self.queues = await asyncio.to_thread(SqsQueues, self.settings)
+        """Open the queues in the background: SQS out of reach at boot used to stop the
+        command service from starting; now it serves, `health/ready/` names the bridge as
+        degraded, and the queues are created as soon as SQS answers."""
+        runtime.degraded_checks["sqs_bridge"] = self.problem
+        self.tasks = [asyncio.create_task(self._open_then_run(runtime), name="tessera-sqs-open")]
+
+    async def problem(self) -> str | None:
+        return None if self.queues is not None else "SQS queues not reachable yet; retrying"
+
+    async def _open_then_run(self, runtime: Any) -> None:
+        self.queues = await _forever("queues", SqsQueues, self.settings)
         sender = OutboundSender(runtime, self.queues)
-        self.tasks = [
+        self.tasks += [
             asyncio.create_task(self._send_forever(sender), name="tessera-sqs-outbound"),
             asyncio.create_task(self._consume_forever(runtime), name="tessera-sqs-inbound"),
         ]

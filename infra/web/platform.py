@@ -27,13 +27,18 @@ async def ready(state: State) -> Response[dict[str, Any]]:
     lag = max(0, head - position)
     if lag > runtime.settings.ready_max_lag:
         failing["projections"] = f"lag {lag} events"
-    for name, check in getattr(runtime, "readiness_checks", {}).items():
-        problem = await check()
-        if problem:
-            failing[name] = problem
+    failing.update(await problems(getattr(runtime, "readiness_checks", {})))
     body = {"status": "ok" if not failing else "unavailable", "position": position, "head": head,
-            "pushed": runtime.hub.released if runtime.hub is not None else None, "failing": failing}
+            "pushed": runtime.hub.released if runtime.hub is not None else None, "failing": failing,
+            "degraded": await problems(getattr(runtime, "degraded_checks", {}))}
     return Response(body, status_code=200 if not failing else 503)
+
+
+async def problems(checks: dict[str, Any]) -> dict[str, str]:
+    """What each failing check says. `degraded_checks` are optional integrations (the SQS
+    bridge): named in the answer, but the service still serves, so still ready."""
+    found = {name: await check() for name, check in checks.items()}
+    return {name: problem for name, problem in found.items() if problem}
 
 
 async def _log_head(runtime: Any, failing: dict[str, str]) -> int:
