@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     for name, default in (("users", 50), ("authors", 100), ("tags", 50), ("books", 1000),
                           ("comments", 5000), ("courses", 200), ("products", 100)):
         populate.add_argument(f"--{name}", type=_count(0), default=default)
+    populate.add_argument("--force", action="store_true",
+                          help="run with TESSERA_ENV=production too (its users share a known password)")
     replay = commands.add_parser("replay", help="rebuild read models from the log")
     replay.add_argument("--projection", action="append")
     replay.add_argument("--jobs", type=_count(0), default=0,

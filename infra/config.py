@@ -89,10 +89,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def check_safe_for_production(self) -> None:
         if not self.is_production:
             return
-        if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
+        # Spaces count for nothing: forty of them passed as a 40-character secret.
+        if self.secret_key == DEV_SECRET_KEY or len(self.secret_key.strip()) < 32:
             raise ConfigurationError("TESSERA_SECRET_KEY must be set to a secret of 32+ characters")
         if self.app_key == DEV_APP_KEY:
             raise ConfigurationError("TESSERA_APP_KEY must be set in production")
+        # The callback's check strips the header's key, so a key with outer spaces never matched.
+        if len(self.app_key) < 16 or self.app_key != self.app_key.strip():
+            raise ConfigurationError("TESSERA_APP_KEY must be 16+ characters, without leading or "
+                                     "trailing spaces, in production")
         if self.password_hashing != "recommended":
             raise ConfigurationError("TESSERA_PASSWORD_HASHING=cheapest is for test suites; "
                                      "production hashes with the recommended parameters")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import random
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -258,6 +259,11 @@ def write(data: Populate, args: Any, admin: uuid.UUID | None) -> None:
 
 
 def run(settings: Settings, args: Any) -> int:
+    if settings.is_production and not args.force:
+        print(f"tessera: populate makes confirmed users who sign in with the published password "
+              f"{PASSWORD!r}; refused with TESSERA_ENV=production (--force to do it anyway)",
+              file=sys.stderr)
+        return 2
     runtime = Runtime(settings).open_storage()
     progress = Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=Console(stderr=True))

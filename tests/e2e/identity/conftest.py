@@ -20,7 +20,7 @@ def production_env_stack(smtp_server_session: Any) -> Iterator[Stack]:
     """
     data_dir, port = tempfile.mkdtemp(prefix="tessera-production-env-"), free_port()
     env = {**base_env(data_dir), "TESSERA_ENV": "production", "TESSERA_PASSWORD_HASHING": "recommended",
-           "TESSERA_SECRET_KEY": "e2e-secret-" + "x" * 40, "TESSERA_APP_KEY": "e2e-app-key",
+           "TESSERA_SECRET_KEY": "e2e-secret-" + "x" * 40, "TESSERA_APP_KEY": "e2e-app-key-0123456789",
            "TESSERA_SMTP_URL": smtp_server_session.url}
     log = Path(data_dir) / "serve.log"
     process = serve_process(["serve", "--host", "127.0.0.1", "--port", str(port)], env, log)

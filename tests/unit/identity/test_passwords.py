@@ -27,7 +27,7 @@ def test_a_hash_from_either_profile_checks_the_right_password_and_refuses_a_wron
 def test_production_refuses_the_cheapest_profile_and_dev_accepts_it():
     with pytest.raises(ConfigurationError, match="TESSERA_PASSWORD_HASHING"):
         load_settings({"TESSERA_ENV": "production", "TESSERA_SECRET_KEY": STRONG,
-                       "TESSERA_APP_KEY": "app-key-1", "TESSERA_PASSWORD_HASHING": "cheapest"})
+                       "TESSERA_APP_KEY": "app-key-0123456789", "TESSERA_PASSWORD_HASHING": "cheapest"})
     assert load_settings({"TESSERA_PASSWORD_HASHING": "cheapest"}).password_hashing == "cheapest"
     assert load_settings({}).password_hashing == "recommended"
 

@@ -31,3 +31,15 @@ def test_an_unknown_projection_is_named_with_the_known_ones(command, tmp_path, m
     assert main([command, "--projection", "nope", "--projection", "users"]) == 2
     error = capsys.readouterr().err
     assert "unknown projection(s): nope; known: " in error and "users" in error
+
+
+def test_populate_in_production_is_refused_unless_forced(tmp_path, monkeypatch, capsys):
+    """Its users are confirmed and sign in with a password printed and in the source."""
+    for name, value in {"TESSERA_ENV": "production", "TESSERA_SECRET_KEY": "s" * 40,
+                        "TESSERA_APP_KEY": "app-key-0123456789", "TESSERA_DATA_DIR": str(tmp_path)}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("TESSERA_DATABASE_URL", raising=False)
+    monkeypatch.delenv("TESSERA_KAFKA_BOOTSTRAP", raising=False)
+    assert main(["populate", "--users", "1"]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())  # nothing was opened, let alone written
