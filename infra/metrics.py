@@ -35,4 +35,6 @@ def count_appended(topics: Iterable[str]) -> None:
 
 
 def exposition() -> tuple[bytes, str]:
-    return generate_latest(), CONTENT_TYPE_LATEST
+    """The text and its media type, without the charset: Litestar adds one to any `text/`
+    type, and the header said `charset=utf-8; charset=utf-8`."""
+    return generate_latest(), CONTENT_TYPE_LATEST.removesuffix("; charset=utf-8")

@@ -24,7 +24,7 @@ def test_staff_report_lists_active_users_and_downloads_as_csv(jobs_stack):
     with jobs_stack.client(admin) as http:
         download = http.get(f"/api/v1/reports/{body['id']}/download/")
     assert download.status_code == 200
-    assert download.headers["content-type"].startswith("text/csv")
+    assert download.headers["content-type"] == "text/csv; charset=utf-8"
     rows = list(csv.DictReader(io.StringIO(download.text)))
     emails = {row["email"] for row in rows}
     assert member["user"]["email"] in emails

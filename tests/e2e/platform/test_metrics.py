@@ -16,7 +16,7 @@ def scrape(stack) -> dict[tuple[str, frozenset], float]:
     with stack.client() as http:
         answer = http.get("/metrics")
     assert answer.status_code == 200
-    assert answer.headers["content-type"].startswith("text/plain")
+    assert answer.headers["content-type"] == "text/plain; version=1.0.0; charset=utf-8"
     return {(sample.name, frozenset(sample.labels.items())): sample.value
             for family in text_string_to_metric_families(answer.text) for sample in family.samples}
 
