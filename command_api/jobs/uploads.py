@@ -36,6 +36,8 @@ def image_type(spool: IO[bytes]) -> str:
         with Pillow.open(spool) as image:
             image.verify()
             kind, (width, height) = image.format or "", image.size
+    except Pillow.DecompressionBombError:  # over twice Pillow's own bound, even a JPEG
+        raise too_many_pixels() from None
     except Exception:  # noqa: BLE001 - Pillow raises many types for undecodable data
         raise not_an_image() from None
     finally:
@@ -43,8 +45,7 @@ def image_type(spool: IO[bytes]) -> str:
     if kind not in IMAGE_FORMATS:
         raise InvalidError("Unsupported image format", {"file": ["must be a JPEG, PNG, GIF or WEBP image"]})
     if kind != "JPEG" and width * height > MAX_DECODED_PIXELS:
-        raise ApiError(413, "PAYLOAD_TOO_LARGE", f"Image larger than {MAX_DECODED_PIXELS} pixels",
-                       {"file": [f"at most {MAX_DECODED_PIXELS} pixels unless a JPEG"]})
+        raise too_many_pixels()
     if kind in ("JPEG", "GIF"):
         try:
             with Pillow.open(spool) as image:
@@ -55,6 +56,11 @@ def image_type(spool: IO[bytes]) -> str:
         finally:
             spool.seek(0)
     return IMAGE_FORMATS[kind]
+
+
+def too_many_pixels() -> ApiError:
+    return ApiError(413, "PAYLOAD_TOO_LARGE", f"Image larger than {MAX_DECODED_PIXELS} pixels",
+                    {"file": [f"at most {MAX_DECODED_PIXELS} pixels unless a JPEG"]})
 
 
 def not_an_image() -> InvalidError:

@@ -137,3 +137,23 @@ def test_a_truncated_image_is_refused_at_upload_as_its_thumbnail_would_fail(kind
     for cut in (10, len(whole) // 2):
         with pytest.raises(InvalidError):
             image_type(io.BytesIO(whole[:-cut]))
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG's signature and IHDR claiming this size: all Pillow reads before it refuses."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+
+
+def test_an_image_past_pillows_own_bomb_limit_is_413_too_not_400():
+    """Over twice Pillow's MAX_IMAGE_PIXELS it raises DecompressionBombError at open, which
+    was caught as undecodable: 200 megapixels got 'not an image', 48 got 413."""
+    with pytest.raises(ApiError) as refused:
+        image_type(io.BytesIO(png_header_only(15_000, 15_000)))
+    assert (refused.value.status, refused.value.code) == (413, "PAYLOAD_TOO_LARGE")
