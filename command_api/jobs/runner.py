@@ -28,6 +28,9 @@ from infra.envelope import format_timestamp
 
 log = logging.getLogger("tessera.jobs")
 SWEEP_GRACE_SECONDS = 3.0
+# What a job's `error` says of anything but a PermanentJobError (whose text is written for the
+# job's owner): the exception's text went to clients, storage URLs and hosts included.
+INTERNAL_FAILURE = "internal error; the worker's log has the details under this job's id"
 
 
 class Worker:
@@ -100,9 +103,9 @@ class Worker:
             log.warning("job %s: another worker holds it now; stopping", job.id)
             return "lost"
         except Exception as error:  # noqa: BLE001 - recorded on the job, retried with backoff
-            log.warning("job %s attempt %d failed: %r", job.id, job.attempts, error)
+            log.warning("job %s attempt %d failed: %r", job.id, job.attempts, error, exc_info=True)
             final = isinstance(error, PermanentJobError)
-            reason = str(error) if final else f"{type(error).__name__}: {error}"
+            reason = str(error) if final else INTERNAL_FAILURE
             failed = self.jobs.attempt_failed(job.id, self.id, reason[:500], self.now(), final)
             return failed.status
 

@@ -1,6 +1,7 @@
 """The worker over a real (SQLite) store: one run per job, retries with backoff, lease recovery."""
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -8,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from prometheus_client import REGISTRY
 
-from command_api.jobs.runner import Worker
+from command_api.jobs.runner import INTERNAL_FAILURE, Worker
 from domain.jobs.application import JobsApplication
 from domain.jobs.job import MAX_ATTEMPTS, Job
 from infra.config import load_settings
@@ -42,7 +43,10 @@ def project(runtime: Runtime) -> None:
     catch_up(runtime.recorder.inner, runtime.store, runtime.projections)
 
 
-def test_a_failing_job_is_retried_with_backoff_then_failed_with_its_error(runtime):
+def test_a_failing_job_is_retried_with_backoff_then_failed_with_its_error_logged(runtime, caplog):
+    """The job's `error` is for its owner: the exception's own text (storage URLs, hosts) is
+    only logged."""
+    caplog.set_level(logging.WARNING, logger="tessera.jobs")
     worker, job_id = ClockedWorker(runtime), missing_image(runtime)
     for _ in range(MAX_ATTEMPTS - 1):
         assert worker.run_job(job_id) == "pending"
@@ -54,7 +58,9 @@ def test_a_failing_job_is_retried_with_backoff_then_failed_with_its_error(runtim
         assert worker.due_jobs() == [job_id]
     assert worker.run_job(job_id) == "failed"
     job = runtime.app(JobsApplication).load(Job, job_id)
-    assert job.status == "failed" and "gone.jpg" in job.error and job.attempts == MAX_ATTEMPTS
+    assert job.status == "failed" and job.error == INTERNAL_FAILURE and job.attempts == MAX_ATTEMPTS
+    logged = f"job {job_id} attempt {MAX_ATTEMPTS} failed: StoredObjectMissing('jobs/nowhere/gone.jpg')"
+    assert logged in caplog.text
 
 
 def test_two_workers_claiming_at_once_run_the_job_once(runtime):
