@@ -14,6 +14,8 @@ from projectors.projection import Projection, Writer, on
 JOB_COLUMNS = ("id, kind, owner_id, status, attempts, error, name, original_key, file_key, thumbnail_key,"
                " rows_done, created, skipped, invalid, sent, failed, subject, created_at, updated_at")
 PROGRESS_COLUMNS = ("rows_done", "created", "skipped", "invalid", "sent", "failed")
+# CONTRACT §8: an image is `processing`, then `ready` (or `failed`), whatever its job's status.
+IMAGE_STATUS = {"pending": "processing", "processing": "processing", "done": "ready", "failed": "failed"}
 
 def owner_channel(owner_id: str) -> str:
     """The owner's notification channel, which `/ws/notifications/` subscribes its user to."""
@@ -133,8 +135,10 @@ class JobsView(Projection):
             w.push(owner_channel(row["owner_id"]), frame_type, job_frame(row))
 
 def job_frame(row: dict[str, Any]) -> dict[str, Any]:
-    """What a job frame says: which job, its status and counters."""
-    frame = {"id": row["id"], "kind": row["kind"], "status": row["status"], "error": row["error"]}
+    """What a job frame says: which job, its status (an image's as `images/` says it: a
+    frame said `done` of an image REST called `ready`) and counters."""
+    status = IMAGE_STATUS[row["status"]] if row["kind"] == "image" else row["status"]
+    frame = {"id": row["id"], "kind": row["kind"], "status": status, "error": row["error"]}
     return {**frame, **{column: row[column] for column in PROGRESS_COLUMNS}}
 
 

@@ -11,11 +11,11 @@ from litestar.response import Stream
 from domain.errors import NotFoundError
 from infra.runtime import Runtime
 from infra.s3 import CHUNK, StoredObjectMissing, open_object_storage
+from projectors.jobs.jobs_view import IMAGE_STATUS
 from query_api.jobs import queries
 from query_api.pagination import paginated, requested_page
 
 API = "/api/v1"
-IMAGE_STATUS = {"pending": "processing", "processing": "processing", "done": "ready", "failed": "failed"}
 
 
 async def visible_job(request: Request, runtime: Runtime, job_id: str, kind: str,
