@@ -16,6 +16,7 @@ from litestar import Litestar, MediaType, Request, Response, get
 from litestar.exceptions import NotFoundException
 
 from infra.web.errors import _CODES_BY_STATUS, _DOMAIN
+from infra.web.uploads import UPLOAD_OPT
 
 SCHEMA_URL = "/api/schema/"
 _JS, _CSS = "text/javascript", "text/css"
@@ -110,13 +111,15 @@ def with_conventions(schema: dict[str, Any], app: Litestar) -> dict[str, Any]:
         "type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     components.setdefault("schemas", {})["ErrorEnvelope"] = ERROR_ENVELOPE
     schema["security"] = [{"bearer": []}]
-    public = _public_operations(app)
+    public, uploads = _operations_with(app, "public"), _operations_with(app, UPLOAD_OPT)
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             if (path, method.upper()) in public:
                 operation["security"] = []
+            if (path, method.upper()) in uploads:  # read from the request: Litestar sees no body
+                operation["requestBody"] = UPLOAD_BODY
             for status, answer in operation["responses"].items():
                 if status[:1] in ("4", "5"):
                     answer["content"] = {"application/json": {
@@ -124,13 +127,19 @@ def with_conventions(schema: dict[str, Any], app: Litestar) -> dict[str, Any]:
     return schema
 
 
-def _public_operations(app: Litestar) -> set[tuple[str, str]]:
+def _operations_with(app: Litestar, option: str) -> set[tuple[str, str]]:
+    """(path, method) of the routes whose handler's `opt` sets `option`."""
     found = set()
     for route in app.routes:
         for handler in getattr(route, "route_handlers", []):
-            if handler.opt.get("public"):
-                found |= {(route.path, method) for method in handler.http_methods}
+            if handler.opt.get(option):
+                found |= {(route.path_format, method) for method in handler.http_methods}
     return found
+
+
+UPLOAD_BODY: dict[str, Any] = {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary"}}}}}}
 
 
 ERROR_ENVELOPE: dict[str, Any] = {
