@@ -66,3 +66,13 @@ class ContextApplication(Application[UUID]):
 
     def exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def kind_of(self, aggregate_id: UUID) -> str | None:
+        """The class name of the aggregate stored under this id (None if there is none), read
+        from its first event's topic: a context can check what another context's id names
+        (a user, not a book) without importing that context's aggregates."""
+        first = self.recorder.select_events(aggregate_id, limit=1)
+        if not first:
+            return None
+        event_path = first[0].topic.partition(":")[2]
+        return event_path.rpartition(".")[0].rpartition(".")[2] or None

@@ -22,7 +22,7 @@ class NotificationsApplication(ContextApplication):
     def create_notification(self, title: str, message: str, obj_code: str,
                             obj_id: UUID | None) -> Notification:
         Notification.check_audience(obj_code, obj_id)
-        if obj_id is not None and not self.exists(obj_id):
+        if obj_id is not None and self.kind_of(obj_id) != "User":
             raise AudienceError("no such user", "obj_id")
         notification = Notification(title.strip(), message, obj_code, obj_id)
         self.save(notification)

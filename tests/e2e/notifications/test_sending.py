@@ -1,6 +1,8 @@
 """Who may send notifications, and what a notification must name."""
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 SOMEONE = "00000000-0000-4000-8000-000000000001"
@@ -40,3 +42,16 @@ def test_invalid_notifications_are_400(sender, body, field):
     error = answer.json()["error"]
     assert error["code"] == "INVALID_PAYLOAD"
     assert field in error["message"] + str(error["details"])
+
+
+def test_a_user_notification_must_name_a_user_not_another_aggregate(stack, sender):
+    """An id of a tag or an author is no one's: stored, it reached no feed and no socket."""
+    with stack.client(stack.admin_token()) as admin:
+        tag = admin.post("/api/v1/tags/", json={"name": f"tag-{uuid.uuid4().hex[:10]}"})
+        author = admin.post("/api/v1/authors/", json={"name": "Ursula"})
+    for created in (tag, author):
+        assert created.status_code == 201, created.text
+        answer = sender.post(title="x", obj_code="user", obj_id=created.json()["id"])
+        assert answer.status_code == 400, answer.text
+        error = answer.json()["error"]
+        assert error["code"] == "INVALID_PAYLOAD" and "obj_id" in error["details"], error
