@@ -171,14 +171,24 @@ async def _serve_admitted(socket: WebSocket, name: str, runtime: Any, principal:
 async def _run(socket: WebSocket, runtime: Any, principal: Principal, subscription: Any, since: int | None,
                on_frame: OnFrame | None, greeting: Greeting | None, on_sent: OnSent | None = None) -> None:
     if greeting is not None:
-        for frame in await greeting(runtime, principal):
-            await socket.send_json(frame)
+        await _greet(socket, runtime, principal, greeting, resuming=since is not None)
     sent = (lambda frame: on_sent(runtime, principal, frame)) if on_sent else None
     pump = asyncio.create_task(pump_frames(socket, subscription, since, sent))
     try:
         await _receive(socket, runtime, principal, on_frame)
     finally:
         pump.cancel()
+
+
+async def _greet(socket: WebSocket, runtime: Any, principal: Principal, greeting: Greeting,
+                 resuming: bool) -> None:
+    """A resuming client gets no greeting frames: it already holds what they say up to its
+    `since`, and the backlog brings every frame after it. Sent first, the greeting (a snapshot
+    at the head) came before older backlog frames and again among them."""
+    frames = await greeting(runtime, principal)
+    if not resuming:
+        for frame in frames:
+            await socket.send_json(frame)
 
 
 async def pump_frames(socket: WebSocket, subscription: Any, since: int | None,

@@ -40,3 +40,18 @@ def test_a_bad_token_is_closed_with_4401(stack):
     with connect(f"{stack.ws_url}/ws/dashboard/?token=nope") as socket, pytest.raises(ConnectionClosed) as closed:
         socket.recv(timeout=10)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+
+
+def test_a_resume_sends_the_missed_snapshots_in_order_and_no_greeting_before_them(stack, board):
+    """With `?since=`, the on-connect snapshot at the head came first and then again in the
+    backlog: out of order and twice (CONTRACT §6: in order, no gaps, no duplicates)."""
+    seen = board.notify()
+    missed = max(board.notify(), board.notify())
+    board.read(missed)
+    with connect(f"{stack.ws_url}/ws/dashboard/?since={seen}&token={board.admin_token}") as socket:
+        positions = [json.loads(socket.recv(timeout=15))["position"]]
+        live = board.notify()
+        while positions[-1] < live:
+            positions.append(json.loads(socket.recv(timeout=15))["position"])
+    assert positions[0] > seen and missed in positions
+    assert positions == sorted(set(positions)), positions
