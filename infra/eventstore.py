@@ -150,6 +150,26 @@ class GroupCommitRecorder:
             raise append.error
         return append.ids
 
+    def last_position_of(self, originator_id: UUID) -> int | None:
+        """The global position of the aggregate's latest stored event; None if it has none.
+        One read of the (originator_id, originator_version) key; the library has no such call."""
+        inner: Any = self.inner
+        if isinstance(inner, PostgresAggregateRecorder):
+            from psycopg.sql import SQL, Identifier
+
+            statement = SQL("SELECT notification_id FROM {schema}.{table} WHERE originator_id = %s "
+                            "ORDER BY originator_version DESC LIMIT 1").format(
+                schema=Identifier(inner.datastore.schema), table=Identifier(inner.events_table_name))
+            with inner.datastore.get_connection() as conn, conn.cursor() as cursor:
+                cursor.execute(statement, [originator_id], prepare=True)
+                row = cursor.fetchone()
+            return row["notification_id"] if row else None
+        with inner.datastore.transaction(commit=False) as cursor:
+            cursor.execute(f"SELECT rowid FROM {inner.events_table_name} WHERE originator_id = ? "
+                           "ORDER BY originator_version DESC LIMIT 1", [originator_id.hex])
+            row = cursor.fetchone()
+        return row[0] if row else None
+
     @staticmethod
     def _remember(ids: Sequence[int] | None) -> Sequence[int] | None:
         if ids:

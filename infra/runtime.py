@@ -167,6 +167,19 @@ class Runtime:
             self.follower.wake()
         return result, position
 
+    async def answered_position(self, position: int | None, aggregate_id: Any = None) -> int:
+        """The position a command answers (CONTRACT §1: always an integer). A command that
+        appended nothing (a repeat that changes nothing) answers the latest stored position of
+        the aggregate it found as it wanted, or the log's head when there is none: either way a
+        later `X-Min-Position` with it sees that state. It used to answer `null`."""
+        if position is not None:
+            return position
+        if aggregate_id is not None:
+            found = await asyncio.to_thread(self.recorder.last_position_of, aggregate_id)
+            if found is not None:
+                return int(found)
+        return int(await asyncio.to_thread(self.recorder.max_notification_id) or 0)
+
     async def wait_for_projections(self, position: int | None, timeout: float | None = None) -> bool:
         """Read-your-writes for a command whose answer depends on a read model."""
         if position is None or self.clock is None:

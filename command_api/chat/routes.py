@@ -34,6 +34,7 @@ async def start(runtime: Runtime, caller: UUID, data: StartConversation) -> Resp
     (conversation, created), position = await runtime.execute(
         chat.start_conversation, caller, data.user_ids, (data.name or "").strip() or None, known,
         actor=caller)
+    position = await runtime.answered_position(position, conversation.id)
     await runtime.wait_for_projections(position)
     body = await conversation_body(runtime.store, conversation, caller)
     return Response({**body, "position": position}, status_code=HTTP_201_CREATED if created else HTTP_200_OK)

@@ -75,19 +75,22 @@ async def confirm_email(data: ConfirmEmail, runtime: Runtime) -> dict[str, Any]:
     user_id, _, email = tokens.read_mail_token(runtime.settings, data.token, tokens.CONFIRM_EMAIL)
     user, position = await runtime.execute(identity(runtime).confirm_email, user_id, email,
                                            actor=user_id)
-    position = await settled(runtime, position)
+    position = await settled(runtime, position, user.id)
     return {"user": user_body(user), **tokens.access_token(runtime.settings, user),
             "position": position}
 
 
 @post(f"{AUTH}/forgot_password", opt=PUBLIC, status_code=HTTP_200_OK)
 async def forgot_password(data: ForgotPassword, runtime: Runtime) -> dict[str, Any]:
+    """Appends nothing, so its position is the log's head whether or not the email exists
+    (a user's own position would tell who has an account)."""
     user, _ = await runtime.execute(identity(runtime).user_by_email, data.email)
+    answer = {"message": FORGOT_MESSAGE, "position": await runtime.answered_position(None)}
     if user is None or not user.is_active:
-        return {"message": FORGOT_MESSAGE}
+        return answer
     token, lifetime = tokens.mail_token(runtime.settings, user, tokens.RESET_PASSWORD)
     mails.send_password_reset(runtime.resource(Mailer.from_settings), user, token, lifetime)
-    return {"message": FORGOT_MESSAGE, **dev_only(runtime, token)}
+    return {**answer, **dev_only(runtime, token)}
 
 
 @post(f"{AUTH}/reset_password", opt=PUBLIC, status_code=HTTP_200_OK)
@@ -124,7 +127,7 @@ async def change_access_level(user_id: UUID, data: ChangeAccessLevel, request: R
     admin = request.user.id
     user, position = await runtime.execute(identity(runtime).change_access_level, admin, user_id,
                                            data.access_level, actor=admin)
-    position = await settled(runtime, position)
+    position = await settled(runtime, position, user.id)
     return {**user_body(user), "position": position}
 
 
@@ -143,12 +146,11 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def settled(runtime: Runtime, position: int | None) -> int:
+async def settled(runtime: Runtime, position: int | None, user_id: UUID) -> int:
     """The command's position once read models show it; a command that changed nothing
-    answers with the log's head, which already includes the state it found."""
+    answers with the user's latest event, which already holds the state it found."""
     if position is None:
-        head, _ = await runtime.execute(runtime.recorder.max_notification_id)
-        return int(head or 0)
+        return await runtime.answered_position(position, user_id)
     await runtime.wait_for_projections(position)
     return position
 

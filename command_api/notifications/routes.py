@@ -37,8 +37,9 @@ async def mark_as_read(notification_id: UUID, request: Request, runtime: Runtime
     """The notification as the caller now sees it (`read: true`)."""
     await visible_or_404(runtime, request, notification_id)
     app = runtime.app(NotificationsApplication)
-    _, position = await runtime.execute(app.mark_read, request.user.id, notification_id,
-                                        actor=request.user.id)
+    inbox, position = await runtime.execute(app.mark_read, request.user.id, notification_id,
+                                            actor=request.user.id)
+    position = await runtime.answered_position(position, inbox.id)
     await runtime.wait_for_projections(position)
     return {**await visible_or_404(runtime, request, notification_id), "position": position}
 

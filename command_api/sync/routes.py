@@ -54,7 +54,7 @@ async def event_sync_callback(data: ChangeCallback, runtime: Runtime) -> dict[st
         "event_id": str(record.event_id),
         "received": record.received,
         "processed": record.processed,
-        "position": position,
+        "position": await runtime.answered_position(position, record.id),
     }
 
 

@@ -119,7 +119,8 @@ def test_callback_marks_received_and_processed(sqs_stack, queues, wait_until):
     again = callback(
         sqs_stack, {"obj_type": "user", "obj_data": {"event_id": event_id}, "obj_cmd": "put"}
     )
-    assert again.status_code == 200 and again.json()["position"] is None
+    # Nothing new is appended: the answer is the record's last event (CONTRACT §1: an integer)
+    assert again.status_code == 200 and again.json()["position"] == answer.json()["position"]
 
 
 def test_callback_with_a_wrong_key_is_401(sqs_stack):
