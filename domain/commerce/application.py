@@ -72,7 +72,7 @@ class CommerceApplication(ContextApplication):
     def _place(self, customer_id: UUID, lines: dict[UUID, int]) -> PlacedOrder:
         products, order = self._decided(list(lines), lambda products: Order.place(
             customer_id, [(product, lines[product.id]) for product in products]))
-        return PlacedOrder(order, self._saved_at(products, order))
+        return PlacedOrder(order, self._saved_at(products, order).get(order.id))
 
     def _place_batch(self, product_id: UUID, queued: list[Queued[tuple[UUID, int]]]
                      ) -> list[PlacedOrder | BaseException]:
@@ -83,8 +83,8 @@ class CommerceApplication(ContextApplication):
         [product], outcomes = self._decided([product_id], lambda products: [
             _placed_or_short(command, products[0]) for command in queued], refused=_any_short)
         orders = [outcome for outcome in outcomes if isinstance(outcome, Order)]
-        position = self._saved_at([product], *orders) if orders else None
-        return [PlacedOrder(o, position) if isinstance(o, Order) else o for o in outcomes]
+        positions = self._saved_at([product], *orders) if orders else {}
+        return [PlacedOrder(o, positions.get(o.id)) if isinstance(o, Order) else o for o in outcomes]
 
     def _decided(self, product_ids: Sequence[UUID], decide: Callable[[list[Product]], R],
                  refused: Callable[[R], bool] = lambda decision: False) -> tuple[list[Product], R]:
@@ -100,15 +100,17 @@ class CommerceApplication(ContextApplication):
                 if not refused(decision) or not self.products.caught_up(*product_ids):
                     return products, decision
 
-    def _saved_at(self, products: list[Product], *orders: Order) -> int | None:
-        """Save atomically; the global position of the last event stored."""
+    def _saved_at(self, products: list[Product], *orders: Order) -> dict[UUID, int]:
+        """Save atomically; the global position of each aggregate's last event stored. An
+        order of a combined batch answers its own OrderPlaced's, not the batch's last event
+        (CONTRACT §1): the save already holds every position, so this costs one pass."""
         try:
             recordings = self.save(*products, *orders)
         except IntegrityError:
             self.products.conflicted()
             raise
         self.products.remember(*products)
-        return max((r.notification.id for r in recordings), default=None)
+        return {r.domain_event.originator_id: r.notification.id for r in recordings}
 
 
 def _placed_or_short(command: Queued[tuple[UUID, int]], product: Product) -> Outcome:

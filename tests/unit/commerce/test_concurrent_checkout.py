@@ -152,3 +152,16 @@ def test_after_one_conflict_a_process_catches_up_before_deciding_instead_of_conf
         first.place_order(uuid.uuid4(), {product.id: 1})
     assert len(conflicts) == 1, "only the first stale save fails; then the cache follows the store"
     assert first.load(Product, product.id).stock == 93
+
+
+def test_each_combined_checkout_answers_its_own_orders_position():
+    """Orders combined into one save all answered the batch's last position (CONTRACT §1:
+    the position of the command's own last event)."""
+    recorder = GroupCommitRecorder(POPOApplicationRecorder())
+    app = CommerceApplication(recorder, MsgspecMapper())
+    product = app.create_product("Pen", Decimal("1.00"), 200)
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        placed = list(pool.map(lambda _: app.place_order(uuid.uuid4(), {product.id: 1}), range(200)))
+    stored = {n.originator_id: n.id for n in recorder.select_notifications(start=1, limit=10_000)}
+    assert [p.position for p in placed] == [stored[p.order.id] for p in placed]
+    assert len({p.position for p in placed}) == len(placed)
