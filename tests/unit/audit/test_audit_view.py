@@ -33,10 +33,10 @@ def test_actions(type_, version, action):
 def test_every_event_of_every_context_is_one_row_and_state_folds_back(tmp_path):
     store = SqliteReadStore(tmp_path / "read.sqlite")
     create_tables(store, [AuditView()])
-    book = uuid4()
-    events = [envelope(1, "BookCreated", 1, {"title": "Dune", "tag_ids": []}, book),
+    book, author = uuid4(), str(uuid4())
+    events = [envelope(1, "BookCreated", 1, {"title": "Dune", "author_id": author, "tag_ids": []}, book),
               envelope(2, "SomethingElse", 1, {"x": 1}, uuid4(), context="anything"),
-              envelope(3, "BookUpdated", 2, {"changes": {"title": "Dune II"}}, book),
+              envelope(3, "BookUpdated", 2, {"title": "Dune II", "author_id": author, "tag_ids": []}, book),
               envelope(4, "BookDeleted", 3, {}, book)]
     apply_batches(store, [AuditView()], [SourceBatch(FLOOR, events)])
     with store.transaction() as tx:
@@ -47,7 +47,19 @@ def test_every_event_of_every_context_is_one_row_and_state_folds_back(tmp_path):
                 "event_type": r["event_type"], "action": r["action"],
                 "changes": msgspec.json.decode(r["changes"])}
                for r in rows if r["aggregate_id"] == str(book)]
-    assert fold(entries[:1])["state"] == {"title": "Dune", "tag_ids": []}
+    assert fold(entries[:1])["state"] == {"title": "Dune", "author_id": author, "tag_ids": [],
+                                          "deleted": False}
     at_two = fold(entries[:2])
     assert (at_two["version"], at_two["state"]["title"], at_two["deleted"]) == (2, "Dune II", False)
     assert fold(entries)["deleted"] is True and fold(entries)["last_event"] == "BookDeleted"
+    assert fold(entries)["state"]["deleted"] is True  # BookDeleted carries no field
+
+
+def test_an_unknown_event_type_folds_by_laying_fields_over_fields():
+    """No aggregate defines it (its class was moved under another name): no 500, the fields."""
+    entries = [{"aggregate_type": "gadget", "aggregate_id": str(uuid4()), "version": version,
+                "timestamp": "2026-01-31T12:00:00.000000Z", "event_type": f"Gadget{kind}",
+                "action": "update", "changes": changes}
+               for version, kind, changes in ((1, "Made", {"name": "a", "size": 1}),
+                                              (2, "Changed", {"changes": {"size": 2}}))]
+    assert fold(entries)["state"] == {"name": "a", "size": 2}
