@@ -50,7 +50,8 @@ class ChatSocket:
             message = msgspec.convert(frame, PostMessage)
             await send(runtime, principal, self.conversation_id, message.type_message, message.content)
         else:
-            raise SocketError("INVALID_PAYLOAD", "Frame 'type' must be typing, read or message")
+            raise SocketError("INVALID_PAYLOAD", "Frame 'type' must be typing, read or message",
+                              {"type": ["must be typing, read or message"]})
 
     async def typing(self, runtime: Any, principal: Principal) -> None:
         """Tell the others, at most once per `TYPING_INTERVAL` per socket (clients repeat it)."""
@@ -71,7 +72,8 @@ def _message_id(frame: dict[str, Any]) -> UUID:
     try:
         return UUID(str(frame.get("message_id")))
     except ValueError:
-        raise SocketError("INVALID_PAYLOAD", "Field 'message_id' must be a message id") from None
+        raise SocketError("INVALID_PAYLOAD", "Field 'message_id' must be a message id",
+                          {"message_id": ["must be a message id"]}) from None
 
 
 @websocket(["/ws/chat/{conversation_id:uuid}"], opt={"public": True})

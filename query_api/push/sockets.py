@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
@@ -47,9 +48,29 @@ WIRE_TEXT = "_wire_text"
 class SocketError(Exception):
     """A client frame was refused; the socket gets an error frame and stays open."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, details: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)
-        self.code, self.message = code, message
+        self.code, self.message, self.details = code, message, details
+
+
+# msgspec's "<what> - at `$.content.text`", and its errors naming a field of an object.
+_LOCATED = re.compile(r"(?P<text>.*?) - at `\$\.?(?P<path>[^`]*)`", re.DOTALL)
+_NAMED_FIELD = re.compile(r"Object (?P<kind>missing required|contains unknown) field `(?P<name>[^`]*)`")
+
+
+def invalid_frame(error: msgspec.ValidationError) -> SocketError:
+    """A frame that is JSON but not what the socket takes, keyed by the offending field as an
+    HTTP body's error is: it was answered "Malformed JSON frame" (msgspec's ValidationError is
+    a DecodeError) with no details."""
+    text, path = str(error), ""
+    if located := _LOCATED.fullmatch(text):
+        text, path = located["text"], located["path"]
+    if named := _NAMED_FIELD.fullmatch(text):
+        path = f"{path}.{named['name']}" if path else named["name"]
+        text = "is required" if named["kind"] == "missing required" else "is not a known field"
+    if not path:
+        return SocketError("INVALID_PAYLOAD", text, {"frame": [text]})
+    return SocketError("INVALID_PAYLOAD", f"Field '{path}' {text}", {path: [text]})
 
 
 def resume_position(socket: WebSocket) -> int | None:
@@ -241,13 +262,16 @@ async def _handle(socket: WebSocket, runtime: Any, principal: Principal, raw: st
         if on_frame is None:
             raise SocketError("INVALID_PAYLOAD", "This socket accepts only ping frames")
         await on_frame(runtime, principal, frame, socket)
+    except msgspec.ValidationError as error:
+        refused = invalid_frame(error)
+        await send_error(socket, refused.code, refused.message, refused.details)
     except msgspec.DecodeError:
         await send_error(socket, "INVALID_PAYLOAD", "Malformed JSON frame")
     except SocketError as error:
-        await send_error(socket, error.code, error.message)
-    except (DomainError, msgspec.ValidationError) as error:
-        api = to_api_error(error) if isinstance(error, DomainError) else None
-        await send_error(socket, api.code if api else "INVALID_PAYLOAD", api.message if api else str(error))
+        await send_error(socket, error.code, error.message, error.details)
+    except DomainError as error:
+        api = to_api_error(error)
+        await send_error(socket, api.code, api.message, api.details)
 
 
 async def send_error(socket: WebSocket, code: str, message: str,

@@ -54,3 +54,25 @@ def test_a_resume_from_beyond_every_position_still_gets_typing(stack):
     with ann.socket(conversation) as typist, bob.socket(conversation, since=10**23) as reader:
         typist.send('{"type": "typing"}')
         assert next_frame(reader, lambda f: f["type"] == "typing")["data"]["user_id"] == ann.id
+
+
+@pytest.mark.parametrize("frame, field", [
+    ({"type_message": "text", "content": {"text": ""}}, "content.text"),
+    ({"type_message": "text"}, "content"),
+    ({"type_message": "text", "content": {"text": "x"}, "client_id": "abc"}, "client_id"),
+    ({"type_message": "video", "content": {"text": "x"}}, "type_message"),
+    ({"type": "read", "message_id": "nope"}, "message_id"),
+])
+def test_a_refused_frame_names_its_field_in_details_as_http_does(stack, frame, field):
+    """Error frames had empty `details`, and a valid JSON frame missing a field or carrying an
+    unknown one was called "Malformed JSON frame"."""
+    ann, bob = Person(stack, "Ann"), Person(stack, "Bob")
+    conversation = ann.conversation(bob)
+    with ann.socket(conversation) as socket:
+        socket.send(json.dumps(frame))
+        error = next_frame(socket, lambda f: f["type"] == "error")["error"]
+        socket.send('{"type": "ping"}')
+        assert next_frame(socket, lambda f: f["type"] == "pong")
+    assert error["code"] == "INVALID_PAYLOAD" and error["message"] != "Malformed JSON frame"
+    assert list(error["details"]) == [field] and error["details"][field], error
+    assert field in error["message"], error
