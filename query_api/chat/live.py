@@ -60,7 +60,8 @@ class ChatSocket:
         self.typed_at = time.monotonic()
         await publish_ephemeral(runtime, self.channel, "typing", {
             "conversation_id": str(self.conversation_id), "user_id": str(principal.id),
-            "first_name": principal.first_name, "last_name": principal.last_name})
+            "first_name": principal.first_name, "last_name": principal.last_name},
+            sender=str(principal.id))
 
     def on_sent(self, runtime: Any, principal: Principal, frame: dict[str, Any]) -> None:
         if frame["type"] == "message" and frame["data"]["sender"]["id"] != str(principal.id):

@@ -17,8 +17,11 @@ from infra.kafka import push_topic
 _encode = msgspec.json.Encoder().encode
 
 
-async def publish_ephemeral(runtime: Any, channel: str, frame_type: str, data: dict[str, Any]) -> None:
-    frame = {"type": frame_type, "channel": channel, "position": 0, "data": data, "ephemeral": True}
+async def publish_ephemeral(runtime: Any, channel: str, frame_type: str, data: dict[str, Any],
+                            sender: str | None = None) -> None:
+    """To every socket on `channel` but the sender's own (the user whose action it tells of)."""
+    frame = {"type": frame_type, "channel": channel, "position": 0, "data": data, "ephemeral": True,
+             "sender": sender}
     if runtime.embedded_bus or not runtime.settings.uses_kafka:
         runtime.hub.publish([frame])
         return

@@ -28,10 +28,14 @@ def frame_key(frame: Frame) -> tuple[int, str, int]:
 
 
 class Subscription:
-    """One socket's view of the hub: a queue of frames for its channels."""
+    """One socket's view of the hub: a queue of frames for its channels. An ephemeral frame
+    goes to every socket on its channel but its sender's (`"sender"`: a typist does not see
+    their own typing)."""
 
-    def __init__(self, hub: PushHub, channels: Iterable[str], max_queue: int = 10_000) -> None:
+    def __init__(self, hub: PushHub, channels: Iterable[str], max_queue: int = 10_000,
+                 owner: str | None = None) -> None:
         self.hub = hub
+        self.owner = owner
         self.channels = set(channels)
         self.queue: asyncio.Queue[Frame] = asyncio.Queue()
         self.max_queue = max_queue
@@ -52,7 +56,8 @@ class Subscription:
         while not self.overflowed:
             frame = await self.queue.get()
             if frame.get("ephemeral"):
-                yield frame
+                if self.owner is None or frame.get("sender") != self.owner:
+                    yield frame
             elif frame_key(frame) > last:
                 last = frame_key(frame)
                 yield frame
@@ -71,8 +76,8 @@ class PushHub:
         self._counter = 0
         self.changed = asyncio.Event()
 
-    def subscribe(self, channels: Iterable[str]) -> Subscription:
-        subscription = Subscription(self, channels)
+    def subscribe(self, channels: Iterable[str], owner: str | None = None) -> Subscription:
+        subscription = Subscription(self, channels, owner=owner)
         for channel in subscription.channels:
             self._subscribers[channel].add(subscription)
         return subscription

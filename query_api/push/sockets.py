@@ -94,8 +94,15 @@ async def authenticate(socket: WebSocket) -> tuple[Principal, dict[str, Any]] | 
     try:
         return await principal_for(runtime, socket.query_params.get("token", ""))
     except UnauthorizedError:
-        await socket.close(code=UNAUTHORIZED_CLOSE, reason="unauthorized")
+        await refuse(socket, UNAUTHORIZED_CLOSE, "unauthorized")
         return None
+
+
+async def refuse(socket: WebSocket, code: int, reason: str) -> None:
+    """Accept only to close with `code`: a handshake refused before accepting is an HTTP 403,
+    which tells the client nothing of 4401 or 4403."""
+    await socket.accept()
+    await socket.close(code=code, reason=reason)
 
 
 async def watch_token(socket: WebSocket, runtime: Any, claims: dict[str, Any]) -> None:
@@ -122,15 +129,18 @@ async def serve(socket: WebSocket, name: str, channels_for: ChannelsFor,
                 on_frame: OnFrame | None = None, greeting: Greeting | None = None,
                 admit: Callable[[Principal], bool] = lambda p: True,
                 on_sent: OnSent | None = None) -> None:
-    """`on_sent(runtime, principal, frame)` runs after each pushed frame reached the socket."""
-    await socket.accept()
+    """`on_sent(runtime, principal, frame)` runs after each pushed frame reached the socket.
+
+    The handshake completes only once the socket is subscribed to its channels: accepted
+    first, as it was, a frame published while it authenticated and looked up its channels (a
+    typing frame just after a client connected) never reached it."""
     authenticated = await authenticate(socket)
     if authenticated is None:
         return
     principal, claims = authenticated
     runtime = socket.app.state.runtime
     if not admit(principal):
-        await socket.close(code=FORBIDDEN_CLOSE, reason="forbidden")
+        await refuse(socket, FORBIDDEN_CLOSE, "forbidden")
         return
     with held_by(socket, principal) as admitted:
         if not admitted:
@@ -160,6 +170,7 @@ def held_by(socket: WebSocket, principal: Principal) -> Iterator[bool]:
 
 async def refuse_one_too_many(socket: WebSocket) -> None:
     message = "Too many open sockets for this user; close one first"
+    await socket.accept()
     await send_error(socket, "RATE_LIMITED", message)
     await socket.close(code=TOO_MANY_CLOSE, reason="too many sockets")
 
@@ -170,21 +181,25 @@ async def _serve_admitted(socket: WebSocket, name: str, runtime: Any, principal:
     try:
         channels = await channels_for(runtime, principal)
     except (ForbiddenError, NotFoundError):
-        await socket.close(code=FORBIDDEN_CLOSE, reason="forbidden")
+        await refuse(socket, FORBIDDEN_CLOSE, "forbidden")
         return
     try:
         since = resume_position(socket)
     except ValueError:
+        await socket.accept()
         await send_error(socket, "INVALID_PAYLOAD", SINCE_MESSAGE, {"since": [SINCE_MESSAGE]})
         await socket.close(code=INVALID_CLOSE, reason="invalid since")
         return
-    subscription = runtime.hub.subscribe(channels)
+    subscription = runtime.hub.subscribe(channels, owner=str(principal.id))
     metrics.WS_CONNECTIONS.labels(name).inc()
-    watcher = asyncio.create_task(watch_token(socket, runtime, claims))
+    watcher: asyncio.Task[None] | None = None
     try:
+        await socket.accept()
+        watcher = asyncio.create_task(watch_token(socket, runtime, claims))
         await _run(socket, runtime, principal, subscription, since, on_frame, greeting, on_sent)
     finally:
-        watcher.cancel()
+        if watcher is not None:
+            watcher.cancel()
         subscription.close()
         metrics.WS_CONNECTIONS.labels(name).dec()
 

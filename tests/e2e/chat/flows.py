@@ -77,8 +77,8 @@ class Person:
     @contextmanager
     def socket(self, conversation_id: str, since: int | None = None, ws_url: str | None = None,
                ready: bool = True) -> Iterator[ClientConnection]:
-        """A chat socket; `ready`: wait for a pong, so it is subscribed before anyone posts
-        (the handshake completes before the token is checked). `ws_url`: another push replica."""
+        """A chat socket; `ready`: wait for a pong, so the socket is known to work before anyone
+        posts. `ws_url`: another push replica."""
         query = f"?token={self.token}" + (f"&since={since}" if since is not None else "")
         with connect(f"{ws_url or self.stack.ws_url}/ws/chat/{conversation_id}/{query}") as socket:
             if ready:

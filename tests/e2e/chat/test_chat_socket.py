@@ -7,7 +7,7 @@ from contextlib import ExitStack
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from tests.e2e.chat.flows import Person, is_message, next_frame
+from tests.e2e.chat.flows import Person, frames_until, is_message, next_frame
 
 
 def test_a_non_participant_is_closed_with_4403(stack):
@@ -76,3 +76,25 @@ def test_a_refused_frame_names_its_field_in_details_as_http_does(stack, frame, f
     assert error["code"] == "INVALID_PAYLOAD" and error["message"] != "Malformed JSON frame"
     assert list(error["details"]) == [field] and error["details"][field], error
     assert field in error["message"], error
+
+
+def test_typing_right_after_the_handshake_reaches_the_new_socket(stack):
+    """The socket was accepted before it subscribed: typing sent in that window was lost (here
+    a race the server usually won; `test_socket_handshake.py` checks the order itself)."""
+    ann, bob = Person(stack, "Ann"), Person(stack, "Bob")
+    conversation = ann.conversation(bob)
+    for _ in range(3):
+        with ann.socket(conversation) as typist, bob.socket(conversation, ready=False) as reader:
+            typist.send('{"type": "typing"}')
+            assert next_frame(reader, lambda f: f["type"] == "typing", timeout=5)["data"]["user_id"] == ann.id
+
+
+def test_typing_is_not_echoed_to_the_typist(stack):
+    ann, bob = Person(stack, "Ann"), Person(stack, "Bob")
+    conversation = ann.conversation(bob)
+    with ann.socket(conversation) as typist, bob.socket(conversation) as reader:
+        typist.send('{"type": "typing"}')
+        assert next_frame(reader, lambda f: f["type"] == "typing")["data"]["user_id"] == ann.id
+        bob.say(conversation, "after the typing")
+        seen = frames_until(typist, is_message("after the typing"))
+    assert not [f for f in seen if f["type"] == "typing"], seen
