@@ -61,6 +61,23 @@ class Subscription:
             elif frame_key(frame) > last:
                 last = frame_key(frame)
                 yield frame
+        for frame in self._rest_of_position(last):
+            yield frame
+
+    def _rest_of_position(self, last: tuple[int, str, int]) -> list[Frame]:
+        """The queued frames that share the position of the last one sent: an event's frames
+        share its position (one read receipt, several `status` frames), and a client resumes
+        with `?since=<last position seen>`, which skips that whole position. Cut off after
+        the first of them (closed for lagging), it never got the others."""
+        rest = []
+        while not self.queue.empty():
+            frame = self.queue.get_nowait()
+            if frame.get("ephemeral") or frame_key(frame) <= last:
+                continue
+            if frame["position"] != last[0]:
+                break
+            rest.append(frame)
+        return rest
 
     def close(self) -> None:
         self.hub.unsubscribe(self)

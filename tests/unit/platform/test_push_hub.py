@@ -127,3 +127,21 @@ def test_a_socket_whose_frames_fail_is_closed_so_its_client_resumes():
     asyncio.run(pump_frames(socket, FailingBacklog(), since=0))
     assert len(socket.sent) == 1
     assert socket.closed == (4500, "server error; reconnect with ?since=")
+
+
+def test_a_lagging_socket_gets_the_rest_of_the_position_it_is_in_before_it_stops():
+    """Frames of one event share its position; stopped after the first of them, a client
+    resuming with `?since=<that position>` never got the others."""
+    async def scenario():
+        hub = PushHub(store=None)
+        subscription = hub.subscribe(["c"])
+        subscription.max_queue = 3
+        hub.publish([frame(1, seq=0), frame(1, seq=1), frame(1, seq=2)])
+        stream = subscription.frames(None)
+        got = [await anext(stream)]
+        hub.publish([frame(2, seq=0), frame(2, seq=1)])  # the queue overflows: the socket lags
+        assert subscription.overflowed
+        got += [item async for item in stream]
+        return [(f["position"], f["seq"]) for f in got]
+
+    assert asyncio.run(scenario()) == [(1, 0), (1, 1), (1, 2)]
