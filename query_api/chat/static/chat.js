@@ -285,7 +285,7 @@ function connectChat(conversationId) {
 function onChatFrame(frame) {
   if (frame.position !== undefined) state.lastPosition = Math.max(state.lastPosition || 0, frame.position);
   if (frame.type === "message") onMessage(frame.data);
-  else if (frame.type === "status") setStatus(frame.data.message_id, frame.data.status);
+  else if (frame.type === "status") onStatus(frame.data);
   else if (frame.type === "typing") onTyping(frame.data);
   else if (frame.type === "error") $("conversation-error").textContent = frame.error.message;
 }
@@ -349,13 +349,28 @@ function messageBody(message) {
 
 const STATUS_ORDER = ["sent", "delivered", "read"];
 
+// Receipts are cursors: a status holds for every earlier message of mine too. Frames name
+// at most the 100 newest messages a receipt moves, so older ones are raised from here.
+function onStatus(data) {
+  let item = state.rendered.get(data.message_id);
+  for (; item; item = item.previousElementSibling) {
+    const ticks = item.querySelector(".ticks");
+    if (ticks && !raiseTicks(ticks, data.status) && item.dataset.messageId !== data.message_id) return;
+  }
+}
+
 function setStatus(messageId, status) {
   const ticks = state.rendered.get(messageId)?.querySelector(".ticks");
-  if (!ticks || STATUS_ORDER.indexOf(status) < STATUS_ORDER.indexOf(ticks.dataset.status || "sent")) return;
+  if (ticks) raiseTicks(ticks, status);
+}
+
+function raiseTicks(ticks, status) {
+  if (STATUS_ORDER.indexOf(status) <= STATUS_ORDER.indexOf(ticks.dataset.status || "sent")) return false;
   ticks.dataset.status = status;
   ticks.textContent = TICKS[status] || "";
   ticks.title = status;
   ticks.closest(".message").dataset.status = status;
+  return true;
 }
 
 function markRead() {

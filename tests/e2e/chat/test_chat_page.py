@@ -84,3 +84,22 @@ def test_the_page_and_its_assets_are_served_locally(stack):
             assert served.status_code == 200 and served.content, asset
         script = http.get("/chat/static/chat.js").text
         assert "http://" not in script and "https://" not in script
+
+
+def test_a_read_receipt_over_many_messages_ticks_every_one_of_them(stack, new_page):
+    """Status frames name at most the 100 newest messages a receipt moves; the page raised
+    only those, so older messages kept one tick although REST showed them read."""
+    alice_page, alice = signed_in(stack, new_page, "Alice")
+    bob = stack.new_user()
+    alice_page.fill("#start-ids", bob["user"]["id"])
+    alice_page.click("#start-submit")
+    expect(alice_page.locator("#socket-state")).to_have_text("live")
+    with stack.client(stack.login(alice["email"], PASSWORD)["token"]) as http:
+        conversation = http.post("/api/v1/chat/conversations/", json={"user_ids": [bob["user"]["id"]]}).json()
+        sent = [http.post(f"/api/v1/chat/conversations/{conversation['id']}/messages/",
+                          json={"type_message": "text", "content": {"text": f"m{i}"}}).json()
+                for i in range(105)]
+    expect(alice_page.locator("#messages .message.mine")).to_have_count(105)
+    with stack.client(bob["token"]) as http:
+        assert http.post(f"/api/v1/chat/messages/{sent[-1]['id']}/read/").status_code == 200
+    expect(alice_page.locator('#messages .message.mine[data-status="read"]')).to_have_count(105)
