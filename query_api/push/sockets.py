@@ -255,12 +255,21 @@ def wire_text(frame: dict[str, Any]) -> str:
 
 
 async def _receive(socket: WebSocket, runtime: Any, principal: Principal, on_frame: OnFrame | None) -> None:
-    while True:
-        try:
-            raw = await socket.receive_data(mode="text")
-        except WebSocketDisconnect:
-            return
+    while (raw := await _next_frame(socket)) is not None:
         await _handle(socket, runtime, principal, raw, on_frame)
+
+
+async def _next_frame(socket: WebSocket) -> str | bytes | None:
+    """A frame's data, text or binary alike (JSON in a binary frame is read as its text: it
+    was read as an empty text, "Malformed JSON frame"); None once the client has gone."""
+    try:
+        event = await socket.receive()
+    except WebSocketDisconnect:
+        return None
+    if event["type"] == "websocket.disconnect":
+        return None
+    text = event.get("text")
+    return text if text is not None else event.get("bytes") or b""
 
 
 async def _handle(socket: WebSocket, runtime: Any, principal: Principal, raw: str | bytes,

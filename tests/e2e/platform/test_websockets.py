@@ -94,3 +94,12 @@ def test_a_resume_from_a_position_is_accepted(stack, echo_url):
     with connect(f"{stack.ws_url}/ws/echo/?token={token}&since=0") as socket:
         socket.send('{"type": "ping"}')
         assert json.loads(socket.recv(timeout=10)) == {"type": "pong"}
+
+
+def test_a_binary_frame_of_json_is_read_like_a_text_frame(echo_url):
+    """It was read as an empty text frame: a binary ping got "Malformed JSON frame"."""
+    with connect(echo_url) as socket:
+        socket.send(b'{"type": "ping"}')
+        assert json.loads(socket.recv(timeout=10)) == {"type": "pong"}
+        socket.send('{"type": "ping"}')
+        assert json.loads(socket.recv(timeout=10)) == {"type": "pong"}

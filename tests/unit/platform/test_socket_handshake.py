@@ -27,7 +27,7 @@ class HandshakeSocket:
     async def accept(self) -> None:
         self.subscribed_when_accepted = "chat:x" in self.runtime.hub._subscribers
 
-    async def receive_data(self, mode: str) -> str:
+    async def receive(self) -> dict:
         raise WebSocketDisconnect(detail="gone", code=1000)
 
     async def send_json(self, data: dict) -> None:
