@@ -66,9 +66,13 @@ class ChatApplication(ContextApplication):
         self.save(attachment)
         return attachment
 
-    def mark_read(self, message_id: UUID, user_id: UUID) -> ChatReading:
+    def mark_read(self, message_id: UUID, user_id: UUID, within: UUID | None = None) -> ChatReading:
+        """`within`: the conversation it must belong to (a chat socket's own); a read sent on
+        one conversation's socket marked a message of another the user is in."""
         try:
             message = self.load(ChatMessage, message_id)
+            if within is not None and message.conversation_id != within:
+                raise MessageNotFoundError()
             self.authorize(message.conversation_id, user_id)
         except NotFoundError:
             raise MessageNotFoundError() from None

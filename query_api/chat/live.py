@@ -45,7 +45,8 @@ class ChatSocket:
             await self.typing(runtime, principal)
         elif kind == "read":
             chat = runtime.app(ChatApplication)
-            await runtime.execute(chat.mark_read, _message_id(frame), principal.id, actor=principal.id)
+            await runtime.execute(chat.mark_read, _message_id(frame), principal.id, self.conversation_id,
+                                  actor=principal.id)
         elif kind in (None, "message"):
             message = msgspec.convert(frame, PostMessage)
             await send(runtime, principal, self.conversation_id, message.type_message, message.content)

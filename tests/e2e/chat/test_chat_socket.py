@@ -98,3 +98,19 @@ def test_typing_is_not_echoed_to_the_typist(stack):
         bob.say(conversation, "after the typing")
         seen = frames_until(typist, is_message("after the typing"))
     assert not [f for f in seen if f["type"] == "typing"], seen
+
+
+def test_a_read_on_one_conversations_socket_cannot_mark_another_conversation(stack):
+    """`{"type": "read"}` on `/ws/chat/{X}/` naming a message of conversation Y (the user is
+    in both) marked it read in Y."""
+    ann, bob, cid = Person(stack, "Ann"), Person(stack, "Bob"), Person(stack, "Cid")
+    with_bob, with_cid = ann.conversation(bob), ann.conversation(cid)
+    elsewhere = cid.say(with_cid, "not on this socket")
+    with ann.socket(with_bob) as socket:
+        socket.send(json.dumps({"type": "read", "message_id": elsewhere["id"]}))
+        error = next_frame(socket, lambda f: f["type"] == "error")["error"]
+        socket.send('{"type": "ping"}')
+        assert next_frame(socket, lambda f: f["type"] == "pong")
+    assert error["code"] == "NOT_FOUND", error
+    [message] = cid.history(with_cid, elsewhere["position"])["results"]
+    assert message["status"] != "read", message
