@@ -40,6 +40,13 @@ class Subscription:
         self.queue: asyncio.Queue[Frame] = asyncio.Queue()
         self.max_queue = max_queue
         self.overflowed = False
+        self.floor: int | None = None
+
+    def skip_through(self, position: int) -> None:
+        """Live frames up to `position` are not sent: a greeting (a snapshot read after they
+        were committed) already showed their effect. Queued between subscribing and the
+        greeting, they used to follow it, older than the frame before them."""
+        self.floor = position
 
     def offer(self, frame: Frame) -> None:
         if self.queue.qsize() >= self.max_queue:
@@ -48,7 +55,8 @@ class Subscription:
         self.queue.put_nowait(frame)
 
     async def frames(self, since: int | None) -> AsyncIterator[Frame]:
-        last = (since, "\uffff", 1 << 30) if since is not None else (-1, "", -1)
+        start = since if since is not None else self.floor
+        last = (start, "\uffff", 1 << 30) if start is not None else (-1, "", -1)
         if since is not None:
             async for frame in self.hub.backlog(self.channels, since):
                 last = frame_key(frame)

@@ -207,7 +207,9 @@ async def _serve_admitted(socket: WebSocket, name: str, runtime: Any, principal:
 async def _run(socket: WebSocket, runtime: Any, principal: Principal, subscription: Any, since: int | None,
                on_frame: OnFrame | None, greeting: Greeting | None, on_sent: OnSent | None = None) -> None:
     if greeting is not None:
-        await _greet(socket, runtime, principal, greeting, resuming=since is not None)
+        greeted = await _greet(socket, runtime, principal, greeting, resuming=since is not None)
+        if greeted is not None:
+            subscription.skip_through(greeted)
     sent = (lambda frame: on_sent(runtime, principal, frame)) if on_sent else None
     pump = asyncio.create_task(pump_frames(socket, subscription, since, sent))
     try:
@@ -217,14 +219,17 @@ async def _run(socket: WebSocket, runtime: Any, principal: Principal, subscripti
 
 
 async def _greet(socket: WebSocket, runtime: Any, principal: Principal, greeting: Greeting,
-                 resuming: bool) -> None:
-    """A resuming client gets no greeting frames: it already holds what they say up to its
-    `since`, and the backlog brings every frame after it. Sent first, the greeting (a snapshot
-    at the head) came before older backlog frames and again among them."""
+                 resuming: bool) -> int | None:
+    """The greeting frames' last position, once sent; None if none were. A resuming client
+    gets none: it already holds what they say up to its `since`, and the backlog brings every
+    frame after it. Sent first, the greeting (a snapshot at the head) came before older backlog
+    frames and again among them."""
     frames = await greeting(runtime, principal)
-    if not resuming:
-        for frame in frames:
-            await socket.send_json(frame)
+    if resuming or not frames:
+        return None
+    for frame in frames:
+        await socket.send_json(frame)
+    return max(frame["position"] for frame in frames)
 
 
 async def pump_frames(socket: WebSocket, subscription: Any, since: int | None,

@@ -145,3 +145,17 @@ def test_a_lagging_socket_gets_the_rest_of_the_position_it_is_in_before_it_stops
         return [(f["position"], f["seq"]) for f in got]
 
     assert asyncio.run(scenario()) == [(1, 0), (1, 1), (1, 2)]
+
+
+def test_frames_queued_before_a_greeting_are_not_sent_after_it():
+    """A greeting is a snapshot at a position; live frames up to it, queued while it was read,
+    followed it out of order."""
+    async def scenario():
+        hub = PushHub(store=None)
+        subscription = hub.subscribe(["c"])
+        hub.publish([frame(4), frame(5)])
+        subscription.skip_through(5)
+        hub.publish([frame(6)])
+        return await received(subscription, 1)
+
+    assert asyncio.run(scenario()) == [6]
