@@ -133,19 +133,20 @@ def _field_error(item: dict[str, Any]) -> tuple[str, str]:
     return body_field_error(text, "" if key == "data" else key)
 
 
-def body_field_error(text: str, path: str = "") -> tuple[str, str]:
-    """(the field's path, what is wrong) of a msgspec validation error of a body: `password`,
-    `items[0].quantity`; `body` for the body as a whole (not an object, say)."""
+def body_field_error(text: str, path: str = "", whole: str = "body") -> tuple[str, str]:
+    """(the field's path, what is wrong) of a msgspec validation error of a body or a socket
+    frame: `password`, `items[0].quantity`; `whole` for the value as a whole (not an object,
+    say)."""
     if located := _LOCATED.fullmatch(text):
         text, path = located["text"], located["path"]
     if named := _NAMED_FIELD.fullmatch(text):
         path = f"{path}.{named['name']}" if path else named["name"]
         text = "is required" if named["kind"] == "missing required" else "is not a known field"
-    return path or "body", text
+    return path or whole, text
 
 
-def field_message(key: str, text: str) -> str:
-    return text if key == "body" else f"Field '{key}' {text}"
+def field_message(key: str, text: str, whole: str = "body") -> str:
+    return text if key == whole else f"Field '{key}' {text}"
 
 
 def invalid_body(error_text: str) -> ApiError:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
@@ -26,7 +25,7 @@ from litestar.exceptions import WebSocketDisconnect
 from domain.errors import DomainError, ForbiddenError, NotFoundError, UnauthorizedError
 from infra import metrics
 from infra.web.auth import Principal, principal_for
-from infra.web.errors import envelope, to_api_error
+from infra.web.errors import body_field_error, envelope, field_message, to_api_error
 from infra.web.input_checks import json_refusal
 
 INVALID_CLOSE, UNAUTHORIZED_CLOSE, FORBIDDEN_CLOSE, LAGGING_CLOSE, INTERNAL_CLOSE = 4400, 4401, 4403, 4408, 4500
@@ -53,24 +52,12 @@ class SocketError(Exception):
         self.code, self.message, self.details = code, message, details
 
 
-# msgspec's "<what> - at `$.content.text`", and its errors naming a field of an object.
-_LOCATED = re.compile(r"(?P<text>.*?) - at `\$\.?(?P<path>[^`]*)`", re.DOTALL)
-_NAMED_FIELD = re.compile(r"Object (?P<kind>missing required|contains unknown) field `(?P<name>[^`]*)`")
-
-
 def invalid_frame(error: msgspec.ValidationError) -> SocketError:
     """A frame that is JSON but not what the socket takes, keyed by the offending field as an
     HTTP body's error is: it was answered "Malformed JSON frame" (msgspec's ValidationError is
     a DecodeError) with no details."""
-    text, path = str(error), ""
-    if located := _LOCATED.fullmatch(text):
-        text, path = located["text"], located["path"]
-    if named := _NAMED_FIELD.fullmatch(text):
-        path = f"{path}.{named['name']}" if path else named["name"]
-        text = "is required" if named["kind"] == "missing required" else "is not a known field"
-    if not path:
-        return SocketError("INVALID_PAYLOAD", text, {"frame": [text]})
-    return SocketError("INVALID_PAYLOAD", f"Field '{path}' {text}", {path: [text]})
+    path, text = body_field_error(str(error), whole="frame")
+    return SocketError("INVALID_PAYLOAD", field_message(path, text, whole="frame"), {path: [text]})
 
 
 def resume_position(socket: WebSocket) -> int | None:
