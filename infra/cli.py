@@ -129,32 +129,59 @@ def migrate(settings: Settings, args: Any) -> int:
 
 
 def replay(settings: Settings, args: Any) -> int:
-    """Rebuild read models; on PostgreSQL several processes each rebuild a group of projections."""
-    import time
+    """Rebuild read models beside the live ones and swap them in (`projectors.shadow`); on
+    PostgreSQL several processes each rebuild a group of projections."""
     from contextlib import nullcontext
 
     from infra.runtime import Runtime
-    from projectors.verify import replay as rebuild
+    from projectors.runtime import create_tables
     from projectors.verify import replay_groups
 
     runtime = Runtime(settings, projection_names=args.projection).open_storage(not args.tables_ready)
     jobs = args.jobs or (2 if settings.uses_postgres else 1)
     groups = replay_groups(runtime.projections, jobs) if settings.uses_postgres else []
-    # The read models are the replay's alone while it runs (live batches wait); the processes
-    # of a parallel replay run under their parent's hold (`--tables-ready`).
-    with nullcontext() if args.tables_ready else runtime.store.replaying():
-        if len(groups) <= 1:
-            print(json.dumps(rebuild(runtime.recorder.inner, runtime.store, runtime.projections)))
-            return 0
-        started = time.perf_counter()
-        results = [json.loads(line) for line in _run_in_parallel(
-            [["replay", "--jobs", "1", "--tables-ready", *(f"--projection={name}" for name in group)]
-             for group in groups])]
-        seconds = time.perf_counter() - started
-    position = max(result["position"] for result in results)
-    print(json.dumps({"position": position, "seconds": seconds, "processes": len(groups),
-                      "events_per_second": position / seconds if seconds else 0}))
+    # One replay at a time, as they share the shadow store; the processes of a parallel
+    # replay run under their parent's hold (`--tables-ready`), each swapping its own group in.
+    with nullcontext() if args.tables_ready else runtime.store.replaying_alone():
+        shadow = open_scratch_store(settings, "replay", fresh=not args.tables_ready)
+        try:
+            if not args.tables_ready:
+                create_tables(shadow, runtime.projections)
+            print(json.dumps(_rebuild(settings, runtime, shadow, groups)))
+        finally:
+            shadow.close()
+            if not args.tables_ready:
+                drop_scratch_store(settings, "replay")
     return 0
+
+
+def _rebuild(settings: Settings, runtime: Any, shadow: Any, groups: list[list[str]]) -> dict[str, Any]:
+    import time
+
+    from projectors.shadow import replay_beside_live
+
+    if len(groups) <= 1:
+        return replay_beside_live(runtime.recorder.inner, runtime.store, shadow, runtime.projections,
+                                  source_of=_source_of(settings))
+    started = time.perf_counter()
+    results = [json.loads(line) for line in _run_in_parallel(
+        [["replay", "--jobs", "1", "--tables-ready", *(f"--projection={name}" for name in group)]
+         for group in groups])]
+    seconds = time.perf_counter() - started
+    position = max(result["position"] for result in results)
+    return {"position": position, "seconds": seconds, "processes": len(groups),
+            "events_per_second": position / seconds if seconds else 0}
+
+
+def _source_of(settings: Settings) -> Any:
+    """An event's Kafka partition as a projector's source, in production; None in embedded mode."""
+    if not settings.uses_kafka:
+        return None
+    from functools import partial
+
+    from infra.kafka import source_of_event
+
+    return partial(source_of_event, settings)
 
 
 def _run_in_parallel(commands: list[list[str]]) -> list[str]:
@@ -182,21 +209,32 @@ def verify(settings: Settings, args: Any) -> int:
     return 1 if result["differences"] else 0
 
 
-def open_scratch_store(settings: Settings) -> Any:
-    """An empty store beside the live one: a schema in PostgreSQL, a file in SQLite mode."""
+def open_scratch_store(settings: Settings, name: str = "verify", fresh: bool = True) -> Any:
+    """A store beside the live one, `fresh` (empty) or as left: a schema in PostgreSQL, a file in
+    SQLite mode."""
     from infra.readstore import open_read_store
 
+    if fresh:
+        drop_scratch_store(settings, name)
     if settings.database_url:
         import psycopg
 
         with psycopg.connect(settings.database_url, autocommit=True) as conn:
-            conn.execute("DROP SCHEMA IF EXISTS tessera_verify CASCADE")
-            conn.execute("CREATE SCHEMA tessera_verify")
-        return open_read_store(settings.database_url, settings.data_dir, schema="tessera_verify")
-    scratch = settings.data_dir / "verify.sqlite"
+            conn.execute(f"CREATE SCHEMA IF NOT EXISTS tessera_{name}")
+        return open_read_store(settings.database_url, settings.data_dir, schema=f"tessera_{name}")
+    return open_read_store(None, settings.data_dir, sqlite_name=f"{name}.sqlite")
+
+
+def drop_scratch_store(settings: Settings, name: str) -> None:
+    if settings.database_url:
+        import psycopg
+
+        with psycopg.connect(settings.database_url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS tessera_{name} CASCADE")
+        return
+    scratch = settings.data_dir / f"{name}.sqlite"
     for suffix in ("", "-wal", "-shm"):
         scratch.with_name(scratch.name + suffix).unlink(missing_ok=True)
-    return open_read_store(None, settings.data_dir, sqlite_name="verify.sqlite")
 
 
 def _delegate(module: str, function: str = "run"):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pkgutil
+from typing import Any
 
 import msgspec
 
@@ -88,6 +89,12 @@ def partition_for(aggregate_id: object, partitions: int) -> int:
     from kafka.partitioner.default import murmur2
 
     return (murmur2(str(aggregate_id).encode()) & 0x7FFFFFFF) % partitions
+
+
+def source_of_event(settings: Settings, envelope: Any) -> str:
+    """The source (`topic:partition`) the relay sends an event to, as projectors name it."""
+    return source_of(topic_for(settings, envelope.context),
+                     partition_for(envelope.aggregate_id, settings.kafka_partitions))
 
 
 def watermark_of(headers: dict[str, bytes] | list[tuple[str, bytes]] | None) -> int:

@@ -4,14 +4,12 @@ Projections and queries write portable SQL with `:name` parameters; this module 
 each driver. Projections write synchronously inside one transaction per batch (with their
 position); queries read asynchronously so the HTTP event loop never blocks on a query.
 
-A replay holds the read models alone (`replaying`): every live projection transaction
-(`transaction(live=True)`) waits until it ends, then goes on from the positions the replay
-stored. Run beside live batches, `tessera replay` on PostgreSQL deadlocked with them and left
-read models short of rows (`tessera verify` found a table with 0 rows of 500): the live
-batches read floors the replay had just reset and wrote among the tables it was rebuilding.
-On PostgreSQL the gate is an advisory lock (shared per live transaction, exclusive for the
-replay's whole run, released if its process dies); on SQLite, whose processes share a host,
-a lock file beside the database.
+A replay holds the read models alone (`replaying`) while it swaps in the tables it built in a
+shadow store (`swap_in`, `projectors.shadow`): every live projection transaction
+(`transaction(live=True)`) waits until it ends, so the live positions hold still while the
+replay matches them. On PostgreSQL the gate is an advisory lock (shared per live
+transaction, exclusive for the swap, released if its process dies); on SQLite, whose
+processes share a host, a lock file beside the database.
 """
 from __future__ import annotations
 
@@ -27,6 +25,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 REPLAY_LOCK = 0x7E55EB1A  # advisory lock key: shared by live projection transactions, exclusive for a replay
+REPLAY_RUN_LOCK = 0x7E55EB1B  # held by a replay for its whole run: replays build in one shadow store
 Row = dict[str, Any]
 Params = dict[str, Any] | None
 Writes = Sequence[tuple[str, Sequence[dict[str, Any]]]]
@@ -75,6 +74,8 @@ class ReadStore(Protocol):
 
     def transaction(self, durable: bool = True, live: bool = False) -> Any: ...
     def replaying(self) -> Any: ...
+    def replaying_alone(self) -> Any: ...
+    def swap_in(self, shadow: Any, tables: Sequence[str]) -> None: ...
     def snapshot(self) -> Any: ...
     async def fetch_all(self, sql: str, params: Params = None) -> list[Row]: ...
     async def fetch_one(self, sql: str, params: Params = None) -> Row | None: ...
@@ -218,11 +219,31 @@ class PostgresReadStore:
     @contextmanager
     def replaying(self) -> Iterator[None]:
         """Hold the read models for a replay: live transactions wait until this ends."""
+        with self._held(REPLAY_LOCK):
+            yield
+
+    @contextmanager
+    def replaying_alone(self) -> Iterator[None]:
+        """One replay at a time: a second waits until the first ends."""
+        with self._held(REPLAY_RUN_LOCK):
+            yield
+
+    @contextmanager
+    def _held(self, key: int) -> Iterator[None]:
         import psycopg
 
         with psycopg.connect(self.url, autocommit=True) as conn:
-            conn.execute("SELECT pg_advisory_lock(%s)", (REPLAY_LOCK,))
+            conn.execute("SELECT pg_advisory_lock(%s)", (key,))
             yield
+
+    def swap_in(self, shadow: PostgresReadStore, tables: Sequence[str]) -> None:
+        """These tables replaced by the shadow store's (a schema of the same database), moved
+        in one transaction with their indexes: readers see the old rows or the new ones."""
+        with self.transaction() as tx:
+            schema = tx.fetch_one("SELECT current_schema() AS name")["name"]  # type: ignore[index]
+            for table in tables:
+                tx.execute(f"DROP TABLE IF EXISTS {schema}.{table}")
+                tx.execute(f"ALTER TABLE {shadow.schema}.{table} SET SCHEMA {schema}")
 
     async def fetch_all(self, sql: str, params: Params = None) -> list[Row]:
         return await self._read(sql, params, one=False)  # type: ignore[no-any-return]
@@ -325,6 +346,29 @@ class SqliteReadStore:
             yield
 
     @contextmanager
+    def replaying_alone(self) -> Iterator[None]:
+        """One replay at a time: a second waits until the first ends."""
+        with self._replay_gate(fcntl.LOCK_EX, "replay-run-lock"):
+            yield
+
+    def swap_in(self, shadow: SqliteReadStore, tables: Sequence[str]) -> None:
+        """These tables replaced by copies of the shadow file's, in one transaction: readers
+        (WAL) see the old rows until it commits. SQLite cannot move a table between files."""
+        conn = self._connect()
+        try:
+            conn.execute("ATTACH DATABASE ? AS shadow", (shadow.path,))
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for table in tables:
+                    _copy_table(conn, table)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    @contextmanager
     def snapshot(self) -> Iterator[SqliteTx]:
         """Reads of one committed state of the read models for as long as it is open (a WAL
         read transaction: its first read fixes what it sees); live batches go on meanwhile."""
@@ -337,8 +381,8 @@ class SqliteReadStore:
             conn.close()
 
     @contextmanager
-    def _replay_gate(self, mode: int) -> Iterator[None]:
-        with open(f"{self.path}.replay-lock", "a+b") as gate:
+    def _replay_gate(self, mode: int, name: str = "replay-lock") -> Iterator[None]:
+        with open(f"{self.path}.{name}", "a+b") as gate:
             fcntl.flock(gate, mode)  # released when the file closes, or its process dies
             yield
 
@@ -363,6 +407,18 @@ class SqliteReadStore:
 
     def close(self) -> None:
         self._writer.close()
+
+
+def _copy_table(conn: sqlite3.Connection, table: str) -> None:
+    """`main.table` dropped and made again from `shadow.table`: its DDL, rows, then indexes."""
+    ddl = [row[0] for row in conn.execute(
+        "SELECT sql FROM shadow.sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL ORDER BY type = 'index'",
+        (table,))]
+    conn.execute(f"DROP TABLE IF EXISTS main.{table}")
+    conn.execute(ddl[0])
+    conn.execute(f"INSERT INTO main.{table} SELECT * FROM shadow.{table}")
+    for statement in ddl[1:]:
+        conn.execute(statement)
 
 
 def open_read_store(database_url: str | None, data_dir: Path, pool_size: int = 10,

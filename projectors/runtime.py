@@ -241,13 +241,12 @@ def catch_up(recorder: Any, store: Any, projections: Sequence[Projection], *, ba
 
     Returns the position reached and the frames to publish. `read_ahead` (replays) reads and
     decodes the next batch in a thread while this one is written. `live` (the in-process
-    follower) as in `apply_batches`; the floor is read again each time, so a follower held up
-    by a replay goes on from where the replay got to.
+    follower) as in `apply_batches`.
     """
     with store.transaction() as tx:
         reached = min((floor_position(tx, p.name) for p in projections), default=0)
     frames: list[dict[str, Any]] = []
-    batches = _read_ahead if read_ahead else _log_batches
+    batches = _read_ahead if read_ahead else log_batches
     for notes, events in batches(recorder, reached, stop, batch_size):
         with tracing.stored("projector.apply", notes if push else ()):
             frames += apply_batches(store, projections,
@@ -259,11 +258,11 @@ def catch_up(recorder: Any, store: Any, projections: Sequence[Projection], *, ba
 LogBatch = tuple[Sequence[Any], list[Envelope]]
 
 
-def _log_batches(recorder: Any, after: int, stop: int | None, batch_size: int) -> Iterator[LogBatch]:
+def log_batches(recorder: Any, after: int, stop: int | None, batch_size: int) -> Iterator[LogBatch]:
     """The log after `after` (up to `stop`), as notifications and their envelopes, in batches."""
     while stop is None or after < stop:
         limit = batch_size if stop is None else min(batch_size, stop - after)
-        notes = recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False)
+        notes = recorder.select_notifications(start=after, limit=limit, stop=stop, inclusive_of_start=False)
         if not notes:
             return
         yield notes, [envelope_from_notification(note, with_id=False) for note in notes]
@@ -271,7 +270,7 @@ def _log_batches(recorder: Any, after: int, stop: int | None, batch_size: int) -
 
 
 def _read_ahead(recorder: Any, after: int, stop: int | None, batch_size: int) -> Iterator[LogBatch]:
-    """`_log_batches` one batch ahead in a thread: the next read's wait on the database and
+    """`log_batches` one batch ahead in a thread: the next read's wait on the database and
     its decoding overlap this batch's writes (a one-process replay waited on the database for
     a third of its time)."""
     ready: queue.Queue[LogBatch | BaseException | None] = queue.Queue(maxsize=2)
@@ -279,7 +278,7 @@ def _read_ahead(recorder: Any, after: int, stop: int | None, batch_size: int) ->
 
     def read() -> None:
         try:
-            for batch in _log_batches(recorder, after, stop, batch_size):
+            for batch in log_batches(recorder, after, stop, batch_size):
                 while not closed.is_set():
                     try:
                         ready.put(batch, timeout=0.1)

@@ -18,6 +18,8 @@ from projectors.runtime import catch_up, create_tables, reset
 
 def replay(recorder: Any, store: Any, projections: list[Projection], batch_size: int = 2000,
            stop: int | None = None) -> dict[str, float]:
+    """Rebuild `projections` in `store` from the log (up to `stop`), in place: the tables of a
+    replay's shadow store (`projectors.shadow`) and of verify's scratch store."""
     started = time.perf_counter()
     for projection in projections:
         reset(store, projection)

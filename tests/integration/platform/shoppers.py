@@ -2,16 +2,21 @@
 and the counts to check afterwards."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import httpx
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
 
 from tests.fixtures.stack import Stack
+from tests.integration.platform.production import Traffic, eventually
 
 CLIENTS = 8
 STOCK = 100_000
@@ -71,11 +76,7 @@ class Shoppers:
             self.server_errors.append(answer.text)
 
     def wait_for_orders(self, count: int, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while len(self.orders) < count:
-            assert time.monotonic() < deadline, f"{len(self.orders)} of {count} orders placed"
-            time.sleep(0.05)
-
+        wait_for_count(self.orders, count, timeout)
 
     def read_back(self) -> tuple[int, int, int]:
         """Users and orders in the read models, and the stock they show, once they caught up
@@ -91,6 +92,74 @@ class Shoppers:
         for answer in (users, orders, product):
             assert answer.status_code == 200, answer.text
         return users.json()["count"], orders.json()["count"], product.json()["stock"]
+
+
+def wait_for_count(found: list[Any], count: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while len(found) < count:
+        assert time.monotonic() < deadline, f"{len(found)} of {count} done"
+        time.sleep(0.05)
+
+
+class TokenChecks(Traffic):
+    """One valid token shown over and over: `GET users/me/` and a `/ws/echo/` socket's ping.
+    `refused` holds every answer that was not 200 or a pong."""
+
+    def __init__(self, stack: Stack, token: str) -> None:
+        super().__init__(stack, "token-checks", self.check)
+        self.token = token
+        self.refused: list[str] = []
+
+    def check(self) -> int:
+        with self.stack.client(self.token) as http:
+            answer = http.get("/api/v1/users/me/")
+        if answer.status_code != 200:
+            self.refused.append(f"{answer.status_code} {answer.text}")
+        try:
+            with connect(f"{self.stack.ws_url}/ws/echo/?token={self.token}") as socket:
+                socket.send('{"type": "ping"}')
+                socket.recv(timeout=15)
+        except ConnectionClosed as closed:
+            self.refused.append(f"socket closed {closed.rcvd}")
+        return answer.status_code
+
+
+class Chatter(Traffic):
+    """A person posting numbered messages to one conversation, keeping those accepted (201)."""
+
+    def __init__(self, person: Any, conversation: str) -> None:
+        super().__init__(person.stack, f"chatter-{uuid.uuid4().hex[:6]}", self.say)
+        self.person, self.conversation = person, conversation
+        self.said: list[dict[str, Any]] = []
+
+    def say(self) -> int:
+        text = f"{self.prefix} {len(self.said)}"
+        answer = self.person.post(self.conversation, "text", {"text": text})
+        if answer.status_code == 201:
+            self.said.append({"id": answer.json()["id"], "position": answer.json()["position"], "text": text})
+        return answer.status_code
+
+    def wait_for(self, count: int, timeout: float = 60) -> None:
+        wait_for_count(self.said, count, timeout)
+
+
+class Listener(Traffic):
+    """Every frame an open socket receives (`positions`; None for each quiet 0.2 s), read as
+    they come, so the server never finds it a slow consumer."""
+
+    def __init__(self, stack: Stack, socket: Any) -> None:
+        super().__init__(stack, "listener", self.receive)
+        self.socket = socket
+
+    def receive(self) -> Any:
+        try:
+            return json.loads(self.socket.recv(timeout=0.2))
+        except TimeoutError:
+            return None
+
+    def wait_until(self, wanted: Callable[[dict[str, Any]], bool], timeout: float = 60) -> None:
+        eventually(self.stack, lambda: any(frame and wanted(frame) for frame in list(self.positions)),
+                   timeout, "the frame")
 
 
 def assert_verify_finds_no_difference(stack: Stack) -> None:

@@ -20,8 +20,16 @@ import psycopg
 
 import pytest
 
+from tests.e2e.chat.flows import Person, frames_until, is_message
 from tests.fixtures.stack import STACK_MODES, Stack, start_variant
-from tests.integration.platform.shoppers import STOCK, Shoppers, assert_verify_finds_no_difference
+from tests.integration.platform.shoppers import (
+    STOCK,
+    Chatter,
+    Listener,
+    Shoppers,
+    TokenChecks,
+    assert_verify_finds_no_difference,
+)
 
 
 @pytest.fixture(params=STACK_MODES)
@@ -33,9 +41,7 @@ def test_a_replay_beside_live_commands_leaves_every_read_model_whole(replayed_st
     stack = replayed_stack
     with Shoppers(stack) as shoppers:
         shoppers.wait_for_orders(100)
-        replayed = subprocess.run([sys.executable, "-m", "infra.cli", "replay"], env=stack.env,
-                                  capture_output=True, text=True, timeout=300)
-        assert replayed.returncode == 0, replayed.stdout[-2000:] + replayed.stderr[-3000:]
+        run_replay(stack)
         shoppers.wait_for_orders(len(shoppers.orders) + 100)
     assert shoppers.server_errors == []
     accepted = (len(shoppers.users), len(shoppers.orders), STOCK - len(shoppers.orders))
@@ -43,6 +49,49 @@ def test_a_replay_beside_live_commands_leaves_every_read_model_whole(replayed_st
     for log in stack.logs.values():
         assert "projection batch failed" not in log.read_text(errors="replace"), stack.log_tails()
     assert_verify_finds_no_difference(stack)
+
+
+def run_replay(stack: Stack) -> None:
+    replayed = subprocess.run([sys.executable, "-m", "infra.cli", "replay"], env=stack.env,
+                              capture_output=True, text=True, timeout=300)
+    assert replayed.returncode == 0, replayed.stdout[-2000:] + replayed.stderr[-3000:]
+
+
+def test_valid_tokens_stay_valid_over_http_and_sockets_while_a_replay_runs(replayed_stack):
+    """The replay rebuilt `users` in place: every bearer check failed until its user's row was
+    refilled (401, sockets 4401) for the whole replay."""
+    stack = replayed_stack
+    with Shoppers(stack) as shoppers:
+        shoppers.wait_for_orders(100)
+        with TokenChecks(stack, stack.new_user()["token"]) as checks:
+            checks.wait_for(20)
+            run_replay(stack)
+            checks.wait_for(len(checks.positions) + 20)
+    assert checks.refused == []
+    assert shoppers.server_errors == []
+
+
+def test_every_chat_frame_arrives_once_live_and_on_resume_across_a_replay(replayed_stack):
+    """Events appended while the replay held the read models were applied by it without
+    frames, and the live path went on after them: subscribers and `?since=` never saw them."""
+    stack = replayed_stack
+    ann, bob = Person(stack, "Ann"), Person(stack, "Bob")
+    conversation = ann.conversation(bob)
+    with Shoppers(stack) as shoppers:
+        shoppers.wait_for_orders(100)  # a log long enough for the replay to take a while
+    with bob.socket(conversation) as socket, Listener(stack, socket) as live:
+        with Chatter(ann, conversation) as chatter:
+            chatter.wait_for(20)
+            run_replay(stack)
+            chatter.wait_for(len(chatter.said) + 20)
+        last = chatter.said[-1]
+        live.wait_until(is_message(last["text"]))
+    said = [message["id"] for message in chatter.said]
+    assert [f["data"]["id"] for f in live.positions if f and f["type"] == "message"] == said
+    since = chatter.said[0]["position"] - 1
+    with bob.socket(conversation, since=since, ready=False) as resumed:
+        backlog = frames_until(resumed, is_message(last["text"]), 60)
+    assert [f["data"]["id"] for f in backlog if f["type"] == "message"] == said
 
 
 def test_verify_beside_live_commands_finds_no_difference_but_finds_a_tampered_row(replayed_stack):

@@ -75,5 +75,5 @@ def test_replays_and_the_follower_read_the_log_as_envelopes_without_ids(tmp_path
     recorder = open_recorder(Settings(data_dir=tmp_path))
     with acting_as(uuid4(), uuid4()):
         recorder.insert_events([MsgspecMapper().to_stored_event(Project(uuid4(), "A", "").collect_events()[0])])
-    [(_, envelopes)] = list(projection_runtime._log_batches(recorder, 0, None, 100))
+    [(_, envelopes)] = list(projection_runtime.log_batches(recorder, 0, None, 100))
     assert [e.id for e in envelopes] == [None]
