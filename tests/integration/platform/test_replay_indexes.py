@@ -1,5 +1,5 @@
 """A replay builds the indexes of write-only projections once at the end, on PostgreSQL, and
-never leaves a read model without them, even when the replay fails."""
+never leaves a read model without them, even when the replay fails or is swapped in."""
 from __future__ import annotations
 
 import inspect
@@ -8,6 +8,9 @@ import psycopg
 import pytest
 
 from projectors.projection import Projection, load_projections
+from infra.cli import drop_scratch_store, open_scratch_store
+from projectors.runtime import create_tables
+from projectors.shadow import replay_beside_live
 from projectors.verify import replay
 from tests.integration.platform.tenancy_log import runtime_with_projects, shipped_projection_names
 
@@ -34,6 +37,23 @@ def test_a_replay_rebuilds_rows_and_every_deferred_index(runtime, fresh_database
     result = replay(runtime.recorder.inner, runtime.store, runtime.projections)
     assert result["position"] == 32  # tenant, slug claim and 30 projects
     assert expected <= indexes(fresh_database_url)
+    with psycopg.connect(fresh_database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM audit_log").fetchone() == (32,)
+        assert conn.execute("SELECT count(*) FROM projects").fetchone() == (30,)
+
+
+def test_a_replay_built_in_the_shadow_schema_is_swapped_in_with_every_index(runtime, fresh_database_url):
+    replay(runtime.recorder.inner, runtime.store, runtime.projections)  # as the live path would
+    before = indexes(fresh_database_url)
+    shadow = open_scratch_store(runtime.settings, "replay")
+    try:
+        create_tables(shadow, runtime.projections)
+        result = replay_beside_live(runtime.recorder.inner, runtime.store, shadow, runtime.projections)
+    finally:
+        shadow.close()
+        drop_scratch_store(runtime.settings, "replay")
+    assert result["position"] == 32
+    assert indexes(fresh_database_url) == before
     with psycopg.connect(fresh_database_url) as conn:
         assert conn.execute("SELECT count(*) FROM audit_log").fetchone() == (32,)
         assert conn.execute("SELECT count(*) FROM projects").fetchone() == (30,)

@@ -1,0 +1,75 @@
+"""A replay swaps in tables holding exactly the events the live path applied, and leaves the
+live positions as they are, so the live path makes every later event's frames itself."""
+from __future__ import annotations
+
+from uuid import uuid4
+
+import pytest
+
+from domain.acting import acting_as
+from domain.tenancy.project import Project
+from infra.config import Settings
+from infra.eventstore import MsgspecMapper, open_recorder
+from infra.readstore import SqliteReadStore
+from projectors.clock import positions_found
+from projectors.projection import Projection, on
+from projectors.runtime import FLOOR, create_tables
+from projectors.shadow import replay_beside_live
+
+
+class SeenView(Projection):
+    tables = {"test_seen": "CREATE TABLE IF NOT EXISTS test_seen (position INTEGER PRIMARY KEY)"}
+
+    @on("ProjectCreated")
+    def created(self, event, w):
+        w.execute("INSERT INTO test_seen (position) VALUES (:p)", {"p": event.position})
+
+
+@pytest.fixture
+def view():
+    seen = SeenView()
+    seen.name = "test_seen"  # set here, not on the class, so it is not registered
+    return seen
+
+
+@pytest.fixture
+def logged(tmp_path):
+    """Six projects' events; those at odd positions go to source `a`, the others to `b`."""
+    recorder = open_recorder(Settings(data_dir=tmp_path))
+    projects = [Project(uuid4(), f"P{n}", "") for n in range(6)]
+    with acting_as(uuid4(), uuid4()):
+        for project in projects:
+            recorder.insert_events([MsgspecMapper().to_stored_event(project.collect_events()[0])])
+    sources = {project.id: "ab"[n % 2] for n, project in enumerate(projects)}
+    return recorder, lambda envelope: sources[envelope.aggregate_id]
+
+
+def stores(tmp_path, view, positions):
+    live, shadow = SqliteReadStore(tmp_path / "read.sqlite"), SqliteReadStore(tmp_path / "replay.sqlite")
+    create_tables(live, [view])
+    create_tables(shadow, [view])
+    with live.transaction() as tx:
+        tx.execute("INSERT INTO test_seen (position) VALUES (99)")  # what the replay must replace
+        for source, position in positions.items():
+            tx.execute("INSERT INTO projection_positions VALUES ('test_seen', :s, :p)", {"s": source, "p": position})
+    return live, shadow
+
+
+def seen_and_positions(live):
+    with live.transaction() as tx:
+        seen = [row["position"] for row in tx.fetch_all("SELECT position FROM test_seen ORDER BY position")]
+        return seen, positions_found(tx)["test_seen"]
+
+
+def test_a_replay_holds_what_a_projector_applied_by_floor_and_by_partition(tmp_path, view, logged):
+    recorder, source_of = logged
+    live, shadow = stores(tmp_path, view, {FLOOR: 2, "a": 5})
+    replay_beside_live(recorder, live, shadow, [view], source_of=source_of)
+    assert seen_and_positions(live) == ([1, 2, 3, 5], {FLOOR: 2, "a": 5})
+
+
+def test_a_replay_stops_where_the_follower_got_to_and_leaves_the_rest_to_it(tmp_path, view, logged):
+    recorder, _ = logged
+    live, shadow = stores(tmp_path, view, {FLOOR: 4})
+    replay_beside_live(recorder, live, shadow, [view])
+    assert seen_and_positions(live) == ([1, 2, 3, 4], {FLOOR: 4})
