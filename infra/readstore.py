@@ -75,7 +75,7 @@ class ReadStore(Protocol):
     def transaction(self, durable: bool = True, live: bool = False) -> Any: ...
     def replaying(self) -> Any: ...
     def replaying_alone(self) -> Any: ...
-    def swap_in(self, shadow: Any, tables: Sequence[str]) -> None: ...
+    def swap_in(self, shadow: Any, tables: Sequence[str]) -> bool: ...
     def snapshot(self) -> Any: ...
     async def fetch_all(self, sql: str, params: Params = None) -> list[Row]: ...
     async def fetch_one(self, sql: str, params: Params = None) -> Row | None: ...
@@ -236,14 +236,24 @@ class PostgresReadStore:
             conn.execute("SELECT pg_advisory_lock(%s)", (key,))
             yield
 
-    def swap_in(self, shadow: PostgresReadStore, tables: Sequence[str]) -> None:
+    def swap_in(self, shadow: PostgresReadStore, tables: Sequence[str], wait: float = 2.0) -> bool:
         """These tables replaced by the shadow store's (a schema of the same database), moved
-        in one transaction with their indexes: readers see the old rows or the new ones."""
-        with self.transaction() as tx:
-            schema = tx.fetch_one("SELECT current_schema() AS name")["name"]  # type: ignore[index]
-            for table in tables:
-                tx.execute(f"DROP TABLE IF EXISTS {schema}.{table}")
-                tx.execute(f"ALTER TABLE {shadow.schema}.{table} SET SCHEMA {schema}")
+        in one transaction with their indexes: readers see the old rows or the new ones.
+        False, with nothing changed, if a table stayed locked for `wait` seconds: a long
+        transaction (verify's snapshot) holds it, and every reader of the table would queue
+        behind the waiting DROP until that transaction ends."""
+        import psycopg
+
+        try:
+            with self.transaction() as tx:
+                tx.execute(f"SET LOCAL lock_timeout = '{round(wait * 1000)}ms'")
+                schema = tx.fetch_one("SELECT current_schema() AS name")["name"]  # type: ignore[index]
+                for table in tables:
+                    tx.execute(f"DROP TABLE IF EXISTS {schema}.{table}")
+                    tx.execute(f"ALTER TABLE {shadow.schema}.{table} SET SCHEMA {schema}")
+        except psycopg.errors.LockNotAvailable:
+            return False
+        return True
 
     async def fetch_all(self, sql: str, params: Params = None) -> list[Row]:
         return await self._read(sql, params, one=False)  # type: ignore[no-any-return]
@@ -351,7 +361,7 @@ class SqliteReadStore:
         with self._replay_gate(fcntl.LOCK_EX, "replay-run-lock"):
             yield
 
-    def swap_in(self, shadow: SqliteReadStore, tables: Sequence[str]) -> None:
+    def swap_in(self, shadow: SqliteReadStore, tables: Sequence[str]) -> bool:
         """These tables replaced by copies of the shadow file's, in one transaction: readers
         (WAL) see the old rows until it commits. SQLite cannot move a table between files."""
         conn = self._connect()
@@ -367,6 +377,7 @@ class SqliteReadStore:
             conn.execute("COMMIT")
         finally:
             conn.close()
+        return True
 
     @contextmanager
     def snapshot(self) -> Iterator[SqliteTx]:

@@ -16,6 +16,7 @@ so subscribers and `?since=` resumes never saw them.
 """
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -29,6 +30,9 @@ from projectors.verify import replay
 # How far behind the live path the shadow may be when the replay takes the read models: the
 # rest is applied while live batches wait.
 CLOSE_ENOUGH = 1000
+# First wait before trying the swap again when a long transaction held a table (`swap_in`).
+SWAP_PAUSE = 0.5
+log = logging.getLogger("tessera.replay")
 SourceOf = Callable[[Envelope], str]
 
 
@@ -39,9 +43,7 @@ def replay_beside_live(recorder: Any, live: Any, shadow: Any, projections: list[
     the projector applied beyond its floor."""
     started = time.perf_counter()
     _build_behind(recorder, live, shadow, projections, batch_size)
-    with live.replaying():
-        reached = _match_live(recorder, live, shadow, projections, batch_size, source_of)
-        live.swap_in(shadow, [table for p in projections for table in p.tables])
+    reached = _swap_in(recorder, live, shadow, projections, batch_size, source_of)
     seconds = time.perf_counter() - started
     return {"position": reached, "seconds": seconds,
             "events_per_second": reached / seconds if seconds else 0}
@@ -62,6 +64,22 @@ def _build_behind(recorder: Any, live: Any, shadow: Any, projections: list[Proje
         if reached <= built:
             return
         built = reached
+
+
+def _swap_in(recorder: Any, live: Any, shadow: Any, projections: list[Projection], batch_size: int,
+             source_of: SourceOf | None) -> int:
+    """Match the live path and swap the tables in; again after a pause if a long transaction
+    held a table. The live path goes on meanwhile and the next match applies what it did."""
+    tables = [table for p in projections for table in p.tables]
+    pause = SWAP_PAUSE
+    while True:
+        with live.replaying():
+            reached = _match_live(recorder, live, shadow, projections, batch_size, source_of)
+            if live.swap_in(shadow, tables):
+                return reached
+        log.warning("a long transaction holds a read-model table; swapping in again in %.1fs", pause)
+        time.sleep(pause)
+        pause = min(pause * 2, 30.0)
 
 
 def _match_live(recorder: Any, live: Any, shadow: Any, projections: list[Projection],
