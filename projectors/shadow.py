@@ -85,7 +85,9 @@ def _swap_in(recorder: Any, live: Any, shadow: Any, projections: list[Projection
 def _match_live(recorder: Any, live: Any, shadow: Any, projections: list[Projection],
                 batch_size: int, source_of: SourceOf | None) -> int:
     """Apply to the shadow what the live path applied beyond it: per projection, the events at
-    or below its floor or its partition's position. Run while live batches wait."""
+    or below its floor or its partition's position, as batches of those sources, so the shadow's
+    positions become the live ones (a later match skips exactly what this one applied). Run
+    while live batches wait."""
     with live.transaction() as tx:
         found = positions_found(tx)
     with shadow.transaction() as tx:
@@ -94,12 +96,18 @@ def _match_live(recorder: Any, live: Any, shadow: Any, projections: list[Project
     end = max((position for rows in done.values() for position in rows.values()), default=0)
     for _, events in log_batches(recorder, built, end, batch_size):
         for projection in projections:
-            applied = [e for e in events if _applied(done[projection.name], e, source_of)]
-            apply_batches(shadow, [projection], [SourceBatch(FLOOR, applied, events[-1].position)],
+            apply_batches(shadow, [projection], _as_applied(done[projection.name], events, source_of),
                           push=False)
     return max(end, built)
 
 
-def _applied(rows: dict[str, int], envelope: Envelope, source_of: SourceOf | None) -> bool:
-    source = rows.get(source_of(envelope), 0) if source_of else 0
-    return envelope.position <= max(rows.get(FLOOR, 0), source)
+def _as_applied(rows: dict[str, int], events: list[Envelope], source_of: SourceOf | None) -> list[SourceBatch]:
+    """`events` as the live path applied them: up to its floor, then each partition's own."""
+    floor = rows.get(FLOOR, 0)
+    batches = [SourceBatch(FLOOR, [e for e in events if e.position <= floor], min(floor, events[-1].position))]
+    beyond: dict[str, list[Envelope]] = {}
+    for envelope in events:
+        if source_of and envelope.position > floor:
+            beyond.setdefault(source_of(envelope), []).append(envelope)
+    return batches + [SourceBatch(source, [e for e in found if e.position <= rows.get(source, 0)])
+                      for source, found in beyond.items()]

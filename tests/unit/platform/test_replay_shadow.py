@@ -44,8 +44,8 @@ def logged(tmp_path):
     return recorder, lambda envelope: sources[envelope.aggregate_id]
 
 
-def stores(tmp_path, view, positions):
-    live, shadow = SqliteReadStore(tmp_path / "read.sqlite"), SqliteReadStore(tmp_path / "replay.sqlite")
+def stores(tmp_path, view, positions, live_store=SqliteReadStore):
+    live, shadow = live_store(tmp_path / "read.sqlite"), SqliteReadStore(tmp_path / "replay.sqlite")
     create_tables(live, [view])
     create_tables(shadow, [view])
     with live.transaction() as tx:
@@ -73,3 +73,26 @@ def test_a_replay_stops_where_the_follower_got_to_and_leaves_the_rest_to_it(tmp_
     live, shadow = stores(tmp_path, view, {FLOOR: 4})
     replay_beside_live(recorder, live, shadow, [view])
     assert seen_and_positions(live) == ([1, 2, 3, 4], {FLOOR: 4})
+
+
+class BusyLive(SqliteReadStore):
+    """A live store whose first swap fails (a long transaction held a table), while the
+    projector moved on: it applied partition `b` up to 6."""
+
+    swaps = 0
+
+    def swap_in(self, shadow, tables):
+        self.swaps += 1
+        if self.swaps > 1:
+            return super().swap_in(shadow, tables)
+        with self.transaction() as tx:
+            tx.execute("INSERT INTO projection_positions VALUES ('test_seen', 'b', 6)")
+        return False
+
+
+def test_a_swap_tried_again_holds_what_the_projector_applied_in_between(tmp_path, view, logged, monkeypatch):
+    recorder, source_of = logged
+    monkeypatch.setattr("projectors.shadow.SWAP_PAUSE", 0.01)
+    live, shadow = stores(tmp_path, view, {FLOOR: 2, "a": 5}, BusyLive)
+    replay_beside_live(recorder, live, shadow, [view], source_of=source_of)
+    assert seen_and_positions(live) == ([1, 2, 3, 4, 5, 6], {FLOOR: 2, "a": 5, "b": 6})
