@@ -204,7 +204,8 @@ def verify(settings: Settings, args: Any) -> int:
     runtime = Runtime(settings, projection_names=args.projection).open_storage()
     scratch = open_scratch_store(settings)
     expected = runtime.expected_sources() if settings.uses_kafka else {p.name: [] for p in runtime.projections}
-    result = compare(runtime.recorder.inner, runtime.store, scratch, runtime.projections, expected)
+    result = compare(runtime.recorder.inner, runtime.store, scratch, runtime.projections, expected,
+                     _source_of(settings))
     print(json.dumps(result, default=str))
     return 1 if result["differences"] else 0
 

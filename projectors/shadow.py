@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from typing import Any
 
-from infra.envelope import Envelope
 from projectors.clock import positions_found
 from projectors.projection import Projection
-from projectors.runtime import FLOOR, SourceBatch, apply_batches, catch_up, floor_position, log_batches
-from projectors.verify import replay
+from projectors.runtime import catch_up, floor_position
+from projectors.verify import SourceOf, apply_as_live, replay
 
 # How far behind the live path the shadow may be when the replay takes the read models: the
 # rest is applied while live batches wait.
@@ -33,7 +31,6 @@ CLOSE_ENOUGH = 1000
 # First wait before trying the swap again when a long transaction held a table (`swap_in`).
 SWAP_PAUSE = 0.5
 log = logging.getLogger("tessera.replay")
-SourceOf = Callable[[Envelope], str]
 
 
 def replay_beside_live(recorder: Any, live: Any, shadow: Any, projections: list[Projection], *,
@@ -84,30 +81,9 @@ def _swap_in(recorder: Any, live: Any, shadow: Any, projections: list[Projection
 
 def _match_live(recorder: Any, live: Any, shadow: Any, projections: list[Projection],
                 batch_size: int, source_of: SourceOf | None) -> int:
-    """Apply to the shadow what the live path applied beyond it: per projection, the events at
-    or below its floor or its partition's position, as batches of those sources, so the shadow's
-    positions become the live ones (a later match skips exactly what this one applied). Run
-    while live batches wait."""
+    """Apply to the shadow what the live path applied beyond it, run while live batches wait,
+    so the shadow's positions become the live ones (a later match skips exactly what this one
+    applied)."""
     with live.transaction() as tx:
         found = positions_found(tx)
-    with shadow.transaction() as tx:
-        built = min(floor_position(tx, p.name) for p in projections)
-    done = {p.name: found.get(p.name, {}) for p in projections}
-    end = max((position for rows in done.values() for position in rows.values()), default=0)
-    for _, events in log_batches(recorder, built, end, batch_size):
-        for projection in projections:
-            apply_batches(shadow, [projection], _as_applied(done[projection.name], events, source_of),
-                          push=False)
-    return max(end, built)
-
-
-def _as_applied(rows: dict[str, int], events: list[Envelope], source_of: SourceOf | None) -> list[SourceBatch]:
-    """`events` as the live path applied them: up to its floor, then each partition's own."""
-    floor = rows.get(FLOOR, 0)
-    batches = [SourceBatch(FLOOR, [e for e in events if e.position <= floor], min(floor, events[-1].position))]
-    beyond: dict[str, list[Envelope]] = {}
-    for envelope in events:
-        if source_of and envelope.position > floor:
-            beyond.setdefault(source_of(envelope), []).append(envelope)
-    return batches + [SourceBatch(source, [e for e in found if e.position <= rows.get(source, 0)])
-                      for source, found in beyond.items()]
+    return apply_as_live(recorder, shadow, projections, found, batch_size, source_of)
