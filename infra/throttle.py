@@ -19,8 +19,9 @@ from infra.config import Settings
 
 class FailureThrottle:
     def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic,
-                 max_keys: int = 100_000) -> None:
+                 max_keys: int = 100_000, message: str = "Too many failed attempts; try again later") -> None:
         self.limit, self.window, self.clock, self.max_keys = limit, window, clock, max_keys
+        self.message = message
         self._failures: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
@@ -35,8 +36,7 @@ class FailureThrottle:
             recent = self._recent(key)
             if len(recent) >= self.limit:
                 wait = recent[0] + self.window - self.clock()
-                raise RateLimitedError("Too many failed attempts; try again later",
-                                       max(1, math.ceil(wait)))
+                raise RateLimitedError(self.message, max(1, math.ceil(wait)))
             recent.append(self.clock())
 
     def succeeded(self, key: str) -> None:
@@ -64,33 +64,61 @@ class FailureThrottle:
             del self._failures[next(iter(self._failures))]
 
 
-class LoginThrottle:
-    """Failed logins of one client address: `PER_EMAIL` for one email (guessing its password)
-    and `PER_CLIENT` across emails (spraying one password over many accounts).
+class ClientAndEmailThrottle:
+    """Attempts of one client address: `PER_EMAIL` for one email, and `PER_CLIENT` across
+    emails, within `WINDOW` seconds; an attempt the email's bound refuses is not counted
+    against the client."""
+
+    PER_EMAIL, PER_CLIENT, WINDOW = 5, 20, 300.0
+    MESSAGE = "Too many failed attempts; try again later"
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_email = FailureThrottle(self.PER_EMAIL, self.WINDOW, clock, message=self.MESSAGE)
+        self.per_client = FailureThrottle(self.PER_CLIENT, self.WINDOW, clock, message=self.MESSAGE)
+
+    def email_key(self, client: str, email: str) -> str:
+        return f"{client}|{email}"
+
+    def attempt(self, client: str, email: str) -> None:
+        """Count an attempt of both (a failure until `succeeded`), or raise RateLimitedError
+        counting none."""
+        self.per_client.attempt(client)
+        try:
+            self.per_email.attempt(self.email_key(client, email))
+        except RateLimitedError:
+            self.per_client.withdraw(client)
+            raise
+
+
+class LoginThrottle(ClientAndEmailThrottle):
+    """Failed logins of one client address: for one email (guessing its password) and across
+    emails (spraying one password over many accounts).
 
     A success forgives its email's failures, not the client's: one account a sprayer owns
     would otherwise wipe the count of every other account it tried.
     """
 
-    PER_EMAIL, PER_CLIENT, WINDOW = 5, 20, 300.0
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.per_email = FailureThrottle(self.PER_EMAIL, self.WINDOW, clock)
-        self.per_client = FailureThrottle(self.PER_CLIENT, self.WINDOW, clock)
-
-    def attempt(self, client: str, email: str) -> None:
-        """Count a failure of both until `succeeded`, or raise RateLimitedError counting none."""
-        self.per_client.attempt(client)
-        try:
-            self.per_email.attempt(f"{client}|{email}")
-        except RateLimitedError:
-            self.per_client.withdraw(client)
-            raise
-
     def succeeded(self, client: str, email: str) -> None:
-        self.per_email.succeeded(f"{client}|{email}")
+        self.per_email.succeeded(self.email_key(client, email))
         self.per_client.withdraw(client)
+
+
+class ResetMailThrottle(ClientAndEmailThrottle):
+    """Password-reset mails asked for: 3 per email within 15 minutes whoever asks, so no one
+    can flood an address with them (every request mailed the address before), and 20 per
+    client address across emails. Counted whether or not the email has an account, so a 429
+    tells no one who has one."""
+
+    PER_EMAIL, PER_CLIENT, WINDOW = 3, 20, 900.0
+    MESSAGE = "Too many password reset requests; try again later"
+
+    def email_key(self, client: str, email: str) -> str:
+        return email
 
 
 def login_throttle(settings: Settings) -> LoginThrottle:
     return LoginThrottle()
+
+
+def reset_mail_throttle(settings: Settings) -> ResetMailThrottle:
+    return ResetMailThrottle()

@@ -24,7 +24,7 @@ from domain.identity.errors import EmailTakenError
 from infra.email import Mailer
 from infra.passwords import hash_password, verify_password
 from infra.runtime import Runtime
-from infra.throttle import login_throttle
+from infra.throttle import login_throttle, reset_mail_throttle
 
 AUTH, USERS = "/api/v1/auth", "/api/v1/users"
 PUBLIC = {"public": True}
@@ -81,9 +81,10 @@ async def confirm_email(data: ConfirmEmail, runtime: Runtime) -> dict[str, Any]:
 
 
 @post(f"{AUTH}/forgot_password", opt=PUBLIC, status_code=HTTP_200_OK)
-async def forgot_password(data: ForgotPassword, runtime: Runtime) -> dict[str, Any]:
+async def forgot_password(data: ForgotPassword, request: Request, runtime: Runtime) -> dict[str, Any]:
     """Appends nothing, so its position is the log's head whether or not the email exists
     (a user's own position would tell who has an account)."""
+    runtime.resource(reset_mail_throttle).attempt(client_address(request), data.email.strip().lower())
     user, _ = await runtime.execute(identity(runtime).user_by_email, data.email)
     answer = {"message": FORGOT_MESSAGE, "position": await runtime.answered_position(None)}
     if user is None or not user.is_active:
