@@ -58,7 +58,7 @@ class DashboardView(Projection):
         pending.counts[EVENTS_TOTAL] = pending.counts.get(EVENTS_TOTAL, 0) + 1
         for name, delta in CHANGES.get(envelope.type, ()):
             pending.counts[name] = pending.counts.get(name, 0) + delta
-        pending.position = envelope.position
+        pending.position = max(pending.position, envelope.position)  # partitions come in turn
 
     def after_batch(self, writer: Writer) -> None:
         pending = writer.batch_state.pop(self.name, None)

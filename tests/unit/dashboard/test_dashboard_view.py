@@ -49,6 +49,16 @@ def test_one_snapshot_per_batch_with_every_count(store):
     assert data["events_total"] == 8
 
 
+def test_a_batch_over_two_partitions_is_snapshotted_at_its_last_position(store):
+    """A production batch applies each partition's records in turn, so its last event applied
+    need not be its last position: the snapshot was stamped with the earlier partition's
+    (1089 for a batch holding 1090), and a resume found no frame at 1090."""
+    partitions = [SourceBatch("tessera.notifications:1", [envelope(10, "NotificationCreated", 0)]),
+                  SourceBatch("tessera.notifications:0", [envelope(9, "NotificationCreated", 0)])]
+    frames = apply_batches(store, [DashboardView()], partitions)
+    assert [frame["position"] for frame in frames] == [10]
+
+
 def test_a_replay_pushes_nothing_and_rebuilds_the_same_rows(store):
     view = DashboardView()
     apply_batches(store, [view], [SourceBatch(FLOOR, EVENTS)])
