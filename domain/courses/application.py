@@ -6,13 +6,9 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from domain.application import ContextApplication
 from domain.courses.course import Course
 from domain.courses.errors import UnknownTagsError
-
-TAG_KIND = ("domain.catalog.tag", "Tag")
 
 
 class CoursesApplication(ContextApplication):
@@ -26,8 +22,5 @@ class CoursesApplication(ContextApplication):
         return course
 
     def _is_tag(self, tag_id: UUID) -> bool:
-        try:
-            kind = type(self.repository.get(tag_id))
-        except AggregateNotFoundError:
-            return False
-        return (kind.__module__, kind.__qualname__) == TAG_KIND
+        """Read from the id's first event (`kind_of`), not by loading the whole tag."""
+        return self.kind_of(tag_id) == "Tag"
