@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 from websockets.sync.client import ClientConnection, connect
 
 from infra.servers import free_port
-from tests.fixtures.stack import Stack, serve_process, stop, wait_healthy
+from tests.fixtures.stack import Stack, scratch_dir, serve_process, stop, wait_healthy
 
 
 class PresenceWatcher:
@@ -72,11 +71,12 @@ def watchers() -> Iterator[Any]:
 @pytest.fixture
 def push_replica(stack: Stack) -> Iterator[dict[str, Any]]:
     """A second `tessera serve push` process on the stack's stores; the test may kill it."""
-    port, log = free_port(), Path(tempfile.mkdtemp(prefix="tessera-push-replica-")) / "push.log"
-    process = serve_process(["serve", "push", "--host", "127.0.0.1", "--port", str(port)], stack.env, log)
-    base = f"http://127.0.0.1:{port}"
-    wait_healthy(base, process, log)
-    try:
-        yield {"ws_url": base.replace("http://", "ws://"), "process": process}
-    finally:
-        stop(process)
+    with scratch_dir("tessera-push-replica-") as log_dir:
+        port, log = free_port(), Path(log_dir) / "push.log"
+        process = serve_process(["serve", "push", "--host", "127.0.0.1", "--port", str(port)], stack.env, log)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(base, process, log)
+            yield {"ws_url": base.replace("http://", "ws://"), "process": process}
+        finally:
+            stop(process)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -17,14 +16,18 @@ import pytest
 
 from infra.servers import free_port
 from tests.bench.serve import process_tree
-from tests.fixtures.stack import base_env, serve_process, stop, wait_for, wait_healthy
+from tests.fixtures.stack import base_env, scratch_dir, serve_process, stop, wait_for, wait_healthy
 
 REQUEST = b"GET /health/ HTTP/1.1\r\nHost: tessera\r\nConnection: keep-alive\r\n\r\n"
 
 
 @pytest.fixture
 def two_workers(fresh_database_url: str) -> Iterator[tuple[Any, int]]:
-    data_dir = tempfile.mkdtemp(prefix="tessera-workers-")
+    with scratch_dir("tessera-workers-") as data_dir:
+        yield from _two_workers(data_dir, fresh_database_url)
+
+
+def _two_workers(data_dir: str, fresh_database_url: str) -> Iterator[tuple[Any, int]]:
     port, log = free_port(), Path(data_dir) / "serve.log"
     process = serve_process(["serve", "command", "--workers", "2", "--host", "127.0.0.1",
                              "--port", str(port)],
