@@ -33,7 +33,8 @@ def say(page: Page, text: str) -> None:
     page.press("#message-text", "Enter")
 
 
-def test_two_users_chat_live_through_the_page(stack, new_page):
+def test_two_users_chat_live_through_the_page(page_stack, new_page):
+    stack = page_stack
     alice_page, alice = signed_in(stack, new_page, "Alice")
     bob_page, bob = signed_in(stack, new_page, "Bob")
 
@@ -60,7 +61,8 @@ def test_two_users_chat_live_through_the_page(stack, new_page):
     expect(sent.locator(".ticks")).to_have_text("✓✓")
 
 
-def test_history_is_shown_when_a_conversation_is_opened(stack, new_page):
+def test_history_is_shown_when_a_conversation_is_opened(page_stack, new_page):
+    stack = page_stack
     alice_page, alice = signed_in(stack, new_page, "Alice")
     bob_page, bob = signed_in(stack, new_page, "Bob")
     alice_page.fill("#start-ids", bob["id"])
@@ -86,7 +88,8 @@ def test_the_page_and_its_assets_are_served_locally(stack):
         assert "http://" not in script and "https://" not in script
 
 
-def test_a_read_receipt_over_many_messages_ticks_every_one_of_them(stack, new_page):
+def test_a_read_receipt_over_many_messages_ticks_every_one_of_them(page_stack, new_page):
+    stack = page_stack
     """Status frames name at most the 100 newest messages a receipt moves; the page raised
     only those, so older messages kept one tick although REST showed them read."""
     alice_page, alice = signed_in(stack, new_page, "Alice")
