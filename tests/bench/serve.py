@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -15,8 +14,8 @@ import httpx
 
 from infra.servers import free_port
 from infra.servers.kafka_broker import KafkaBroker
-from tests.fixtures.stack import (Stack, base_env, serve_process, start_production, stop,
-                                 wait_healthy)
+from tests.fixtures.stack import (Stack, base_env, scratch_dir, serve_process, start_production,
+                                 stop, wait_healthy)
 
 PASSWORD = "bench-password-123"
 
@@ -69,17 +68,17 @@ def wait_until_quiet(*servers: UsesCpu, busy: float = 0.05, window: float = 0.5,
 def tessera_serve(extra_env: dict[str, str], *service: str) -> Iterator[Served]:
     """`tessera serve` (embedded mode: API, in-process follower and projections), or with
     `service` (e.g. "command", "--workers", "2") one service alone."""
-    data_dir = tempfile.mkdtemp(prefix="tessera-bench-")
-    port = free_port()
-    log = Path(data_dir) / "serve.log"
-    process = serve_process(["serve", *service, "--host", "127.0.0.1", "--port", str(port)],
-                            base_env(data_dir, **extra_env), log)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base_url, process, log)
-        yield Served(base_url, process.pid)
-    finally:
-        stop(process)
+    with scratch_dir("tessera-bench-") as data_dir:
+        port = free_port()
+        log = Path(data_dir) / "serve.log"
+        process = serve_process(["serve", *service, "--host", "127.0.0.1", "--port", str(port)],
+                                base_env(data_dir, **extra_env), log)
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(base_url, process, log)
+            yield Served(base_url, process.pid)
+        finally:
+            stop(process)
 
 
 def signed_up(base_url: str, prefix: str = "bench") -> dict[str, Any]:
