@@ -10,6 +10,8 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, delete, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from command_api.catalog.schemas import AddComment, CreateAuthor, CreateBook, CreateTag, UpdateBook
@@ -32,7 +34,8 @@ def catalog(runtime: Runtime) -> CatalogApplication:
 
 
 @post(f"{API}/authors", status_code=HTTP_201_CREATED)
-async def create_author(data: CreateAuthor, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def create_author(data: JSONBody[CreateAuthor], request: Request,
+                        runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     author, position = await runtime.execute(catalog(runtime).create_author, data.name,
                                               actor=request.user.id)
     return {"id": str(author.id), "name": author.name, "created_at": format_timestamp(author.created_on),
@@ -40,7 +43,8 @@ async def create_author(data: CreateAuthor, request: Request, runtime: Runtime) 
 
 
 @post(f"{API}/tags", status_code=HTTP_201_CREATED)
-async def create_tag(data: CreateTag, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def create_tag(data: JSONBody[CreateTag], request: Request,
+                     runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     require_staff(request, "create tags")
     tag, position = await runtime.execute(catalog(runtime).create_tag, data.name, actor=request.user.id)
     return {"id": str(tag.id), "name": tag.name, "created_at": format_timestamp(tag.created_on),
@@ -48,14 +52,16 @@ async def create_tag(data: CreateTag, request: Request, runtime: Runtime) -> dic
 
 
 @post(f"{API}/books", status_code=HTTP_201_CREATED)
-async def create_book(data: CreateBook, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def create_book(data: JSONBody[CreateBook], request: Request,
+                      runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     book, position = await runtime.execute(catalog(runtime).create_book, data.title, data.author_id,
                                             data.tag_ids, actor=request.user.id)
     return await book_answer(runtime, book, position)
 
 
 @patch(f"{API}/books/{{book_id:uuid}}", status_code=HTTP_200_OK)
-async def update_book(book_id: UUID, data: UpdateBook, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def update_book(book_id: FromPath[UUID], data: JSONBody[UpdateBook], request: Request,
+                      runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     require_staff(request, "change books")
     book, position = await runtime.execute(catalog(runtime).update_book, book_id, data.title,
                                             data.author_id, data.tag_ids, actor=request.user.id)
@@ -63,7 +69,8 @@ async def update_book(book_id: UUID, data: UpdateBook, request: Request, runtime
 
 
 @delete(f"{API}/books/{{book_id:uuid}}", status_code=HTTP_204_NO_CONTENT)
-async def delete_book(book_id: UUID, request: Request, runtime: Runtime) -> None:
+async def delete_book(book_id: FromPath[UUID], request: Request,
+                      runtime: NamedDependency[Runtime]) -> None:
     """204 once the book is gone from listings (no body, so no position to wait for)."""
     require_staff(request, "delete books")
     _, position = await runtime.execute(catalog(runtime).delete_book, book_id, actor=request.user.id)
@@ -71,7 +78,8 @@ async def delete_book(book_id: UUID, request: Request, runtime: Runtime) -> None
 
 
 @post(f"{API}/books/{{book_id:uuid}}/comments", status_code=HTTP_201_CREATED)
-async def add_comment(book_id: UUID, data: AddComment, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def add_comment(book_id: FromPath[UUID], data: JSONBody[AddComment], request: Request,
+                      runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     comment, position = await runtime.execute(catalog(runtime).add_comment, book_id, request.user.id,
                                                data.text, actor=request.user.id)
     return {"id": str(comment.id), "book_id": str(comment.book_id), "user_id": str(comment.user_id),

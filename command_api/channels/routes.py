@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, delete, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from command_api.channels.driver import StubDriver
@@ -22,7 +24,7 @@ def staff_only(request: Request) -> None:
 
 
 @post(f"{API}/session/start", status_code=HTTP_202_ACCEPTED)
-async def start_session(request: Request, runtime: Runtime) -> dict[str, Any]:
+async def start_session(request: Request, runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     staff_only(request)
     channels = runtime.app(ChannelsApplication)
     session, position = await runtime.execute(channels.start_session, actor=request.user.id)
@@ -32,7 +34,7 @@ async def start_session(request: Request, runtime: Runtime) -> dict[str, Any]:
 
 
 @delete(f"{API}/session", status_code=HTTP_204_NO_CONTENT)
-async def end_session(request: Request, runtime: Runtime) -> None:
+async def end_session(request: Request, runtime: NamedDependency[Runtime]) -> None:
     """204 once `session/status` says so (no body, so no position to wait for)."""
     staff_only(request)
     channels = runtime.app(ChannelsApplication)
@@ -41,7 +43,8 @@ async def end_session(request: Request, runtime: Runtime) -> None:
 
 
 @post(f"{API}/messages", status_code=HTTP_202_ACCEPTED)
-async def send_message(data: SendMessage, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def send_message(data: JSONBody[SendMessage], request: Request,
+                       runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     staff_only(request)
     channels = runtime.app(ChannelsApplication)
     status, _ = await runtime.execute(channels.session_status)
@@ -53,7 +56,8 @@ async def send_message(data: SendMessage, request: Request, runtime: Runtime) ->
 
 
 @post(f"{API}/stub/inbound", status_code=HTTP_202_ACCEPTED)
-async def inject_message(data: InjectMessage, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def inject_message(data: JSONBody[InjectMessage], request: Request,
+                         runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     """The stub driver only: a message as if a contact had sent it."""
     staff_only(request)
     channels = runtime.app(ChannelsApplication)

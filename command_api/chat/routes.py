@@ -6,6 +6,8 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -22,8 +24,8 @@ CHAT, LEGACY = "/api/v1/chat", "/api/message"
 
 
 @post(f"{CHAT}/conversations")
-async def start_conversation(data: StartConversation, request: Request,
-                             runtime: Runtime) -> Response[dict[str, Any]]:
+async def start_conversation(data: JSONBody[StartConversation], request: Request,
+                             runtime: NamedDependency[Runtime]) -> Response[dict[str, Any]]:
     return await start(runtime, request.user.id, data)
 
 
@@ -41,8 +43,8 @@ async def start(runtime: Runtime, caller: UUID, data: StartConversation) -> Resp
 
 
 @post(f"{CHAT}/conversations/{{conversation_id:uuid}}/messages", status_code=HTTP_201_CREATED)
-async def post_message(conversation_id: UUID, data: PostMessage, request: Request,
-                       runtime: Runtime) -> dict[str, Any]:
+async def post_message(conversation_id: FromPath[UUID], data: JSONBody[PostMessage],
+                       request: Request, runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     return await send(runtime, request.user, conversation_id, data.type_message, data.content)
 
 
@@ -57,7 +59,8 @@ async def send(runtime: Runtime, sender: Principal, conversation_id: UUID, type_
 
 @post(f"{CHAT}/conversations/{{conversation_id:uuid}}/attachments", status_code=HTTP_201_CREATED,
       opt=UPLOAD_ROUTE)
-async def upload_attachment(conversation_id: UUID, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def upload_attachment(conversation_id: FromPath[UUID], request: Request,
+                            runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     """A file for a message's `content.url`: size-bounded, its type sniffed from its bytes."""
     chat = runtime.app(ChatApplication)
     await runtime.execute(chat.authorize, conversation_id, request.user.id)
@@ -75,7 +78,8 @@ async def upload_attachment(conversation_id: UUID, request: Request, runtime: Ru
 
 
 @post(f"{CHAT}/messages/{{message_id:uuid}}/read", status_code=HTTP_200_OK)
-async def mark_read(message_id: UUID, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def mark_read(message_id: FromPath[UUID], request: Request,
+                    runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     """The caller has read this message and every earlier one of its conversation."""
     chat = runtime.app(ChatApplication)
     reading, position = await runtime.execute(chat.mark_read, message_id, request.user.id,
@@ -85,12 +89,14 @@ async def mark_read(message_id: UUID, request: Request, runtime: Runtime) -> dic
 
 
 @post(f"{LEGACY}/rooms")
-async def create_room(data: StartConversation, request: Request, runtime: Runtime) -> Response[dict[str, Any]]:
+async def create_room(data: JSONBody[StartConversation], request: Request,
+                      runtime: NamedDependency[Runtime]) -> Response[dict[str, Any]]:
     return await start(runtime, request.user.id, data)
 
 
 @post(f"{LEGACY}/messages/send", status_code=HTTP_201_CREATED)
-async def send_legacy_message(data: SendLegacyMessage, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def send_legacy_message(data: JSONBody[SendLegacyMessage], request: Request,
+                              runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     return await send(runtime, request.user, data.room_id, data.type_message, data.content)
 
 

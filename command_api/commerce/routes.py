@@ -5,6 +5,8 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from command_api.commerce.representation import order_body, product_body
@@ -22,7 +24,8 @@ def require_admin(request: Request) -> None:
 
 
 @post(f"{API}/products", status_code=HTTP_201_CREATED)
-async def create_product(data: CreateProduct, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def create_product(data: JSONBody[CreateProduct], request: Request,
+                         runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     require_admin(request)
     commerce = runtime.app(CommerceApplication)
     product, position = await runtime.execute(commerce.create_product, data.name, data.price, data.stock,
@@ -32,8 +35,8 @@ async def create_product(data: CreateProduct, request: Request, runtime: Runtime
 
 
 @patch(f"{API}/products/{{product_id:uuid}}/stock", status_code=HTTP_200_OK)
-async def adjust_stock(product_id: UUID, data: AdjustStock, request: Request,
-                       runtime: Runtime) -> dict[str, Any]:
+async def adjust_stock(product_id: FromPath[UUID], data: JSONBody[AdjustStock], request: Request,
+                       runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     require_admin(request)
     commerce = runtime.app(CommerceApplication)
     product, position = await runtime.execute(commerce.adjust_stock, product_id, data.delta,
@@ -43,7 +46,8 @@ async def adjust_stock(product_id: UUID, data: AdjustStock, request: Request,
 
 
 @post(f"{API}/orders", status_code=HTTP_201_CREATED)
-async def place_order(data: PlaceOrder, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def place_order(data: JSONBody[PlaceOrder], request: Request,
+                      runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     commerce = runtime.app(CommerceApplication)
     placed, _ = await runtime.execute(commerce.place_order, request.user.id, data.lines(),
                                       actor=request.user.id)

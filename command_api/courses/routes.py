@@ -4,6 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from command_api.courses.schemas import CreateCourse
@@ -16,7 +18,8 @@ API = "/api/v1"
 
 
 @post(f"{API}/courses", status_code=HTTP_201_CREATED)
-async def create_course(data: CreateCourse, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def create_course(data: JSONBody[CreateCourse], request: Request,
+                        runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     if not request.user.is_staff:
         raise ForbiddenError("Only admin or support may create courses")
     course, position = await runtime.execute(

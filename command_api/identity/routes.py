@@ -5,6 +5,8 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, delete, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from command_api.identity import mails, tokens
@@ -38,7 +40,8 @@ async def hashed(runtime: Runtime, password: str) -> str:
 
 
 @post(f"{AUTH}/register", opt=PUBLIC, status_code=HTTP_201_CREATED)
-async def register(data: RegisterUser, runtime: Runtime) -> dict[str, Any]:
+async def register(data: JSONBody[RegisterUser],
+                   runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     password_hash = await hashed(runtime, data.password)
     user, position = await runtime.execute(
         identity(runtime).register, data.email, password_hash, data.first_name, data.last_name,
@@ -51,7 +54,8 @@ async def register(data: RegisterUser, runtime: Runtime) -> dict[str, Any]:
 
 
 @post(f"{AUTH}/login", opt=PUBLIC, status_code=HTTP_200_OK)
-async def login(data: Login, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def login(data: JSONBody[Login], request: Request,
+                runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     throttle, client = runtime.resource(login_throttle), client_address(request)
     email = data.email.strip().lower()
     throttle.attempt(client, email)
@@ -63,7 +67,8 @@ async def login(data: Login, request: Request, runtime: Runtime) -> dict[str, An
 
 
 @post(f"{AUTH}/refresh", opt=PUBLIC, status_code=HTTP_200_OK)
-async def refresh(data: RefreshSession, runtime: Runtime) -> dict[str, Any]:
+async def refresh(data: JSONBody[RefreshSession],
+                  runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     session_id, jti = tokens.read_refresh_token(runtime.settings, data.refresh)
     (user, session), position = await runtime.execute(
         identity(runtime).refresh_session, session_id, jti, tokens.new_jti())
@@ -71,7 +76,8 @@ async def refresh(data: RefreshSession, runtime: Runtime) -> dict[str, Any]:
 
 
 @post(f"{AUTH}/confirm_email", opt=PUBLIC, status_code=HTTP_200_OK)
-async def confirm_email(data: ConfirmEmail, runtime: Runtime) -> dict[str, Any]:
+async def confirm_email(data: JSONBody[ConfirmEmail],
+                        runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     user_id, _, email = tokens.read_mail_token(runtime.settings, data.token, tokens.CONFIRM_EMAIL)
     user, position = await runtime.execute(identity(runtime).confirm_email, user_id, email,
                                            actor=user_id)
@@ -81,7 +87,8 @@ async def confirm_email(data: ConfirmEmail, runtime: Runtime) -> dict[str, Any]:
 
 
 @post(f"{AUTH}/forgot_password", opt=PUBLIC, status_code=HTTP_200_OK)
-async def forgot_password(data: ForgotPassword, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def forgot_password(data: JSONBody[ForgotPassword], request: Request,
+                          runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     """Appends nothing, so its position is the log's head whether or not the email exists
     (a user's own position would tell who has an account)."""
     runtime.resource(reset_mail_throttle).attempt(client_address(request), data.email.strip().lower())
@@ -95,7 +102,8 @@ async def forgot_password(data: ForgotPassword, request: Request, runtime: Runti
 
 
 @post(f"{AUTH}/reset_password", opt=PUBLIC, status_code=HTTP_200_OK)
-async def reset_password(data: ResetPassword, runtime: Runtime) -> dict[str, Any]:
+async def reset_password(data: JSONBody[ResetPassword],
+                         runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     user_id, version, _ = tokens.read_mail_token(runtime.settings, data.token,
                                                  tokens.RESET_PASSWORD)
     password_hash = await hashed(runtime, data.password)
@@ -107,7 +115,8 @@ async def reset_password(data: ResetPassword, runtime: Runtime) -> dict[str, Any
 
 
 @patch(f"{USERS}/me", status_code=HTTP_200_OK)
-async def update_me(data: UpdateProfile, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def update_me(data: JSONBody[UpdateProfile], request: Request,
+                    runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     me = request.user.id
     user, position = await runtime.execute(identity(runtime).update_profile, me, data.changes(),
                                            actor=me)
@@ -115,7 +124,7 @@ async def update_me(data: UpdateProfile, request: Request, runtime: Runtime) -> 
 
 
 @delete(f"{USERS}/me", status_code=HTTP_204_NO_CONTENT)
-async def deactivate_me(request: Request, runtime: Runtime) -> None:
+async def deactivate_me(request: Request, runtime: NamedDependency[Runtime]) -> None:
     """Answers once the read model has the new token version: old tokens are dead on return."""
     me = request.user.id
     _, position = await runtime.execute(identity(runtime).deactivate, me, actor=me)
@@ -123,8 +132,9 @@ async def deactivate_me(request: Request, runtime: Runtime) -> None:
 
 
 @patch(f"{USERS}/{{user_id:uuid}}/access_level", status_code=HTTP_200_OK)
-async def change_access_level(user_id: UUID, data: ChangeAccessLevel, request: Request,
-                              runtime: Runtime) -> dict[str, Any]:
+async def change_access_level(user_id: FromPath[UUID], data: JSONBody[ChangeAccessLevel],
+                              request: Request,
+                              runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     admin = request.user.id
     user, position = await runtime.execute(identity(runtime).change_access_level, admin, user_id,
                                            data.access_level, actor=admin)

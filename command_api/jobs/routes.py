@@ -11,6 +11,8 @@ from typing import IO, Any
 from uuid import UUID
 
 from litestar import Request, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from command_api.jobs.schemas import RequestBroadcast, RequestReport
@@ -52,7 +54,8 @@ async def stored(runtime: Runtime, spool: IO[bytes], name: str, content_type: st
 
 
 @post(f"{API}/reports", status_code=HTTP_202_ACCEPTED)
-async def request_report(request: Request, runtime: Runtime, data: RequestReport | None = None) -> dict[str, Any]:
+async def request_report(request: Request, runtime: NamedDependency[Runtime],
+                         data: JSONBody[RequestReport | None] = None) -> dict[str, Any]:
     require_staff(request)
     report, position = await runtime.execute(jobs(runtime).request_report, request.user.id,
                                              actor=request.user.id)
@@ -60,7 +63,7 @@ async def request_report(request: Request, runtime: Runtime, data: RequestReport
 
 
 @post(f"{API}/contacts/upload-csv", status_code=HTTP_202_ACCEPTED, opt=UPLOAD_ROUTE)
-async def upload_contacts(request: Request, runtime: Runtime) -> dict[str, Any]:
+async def upload_contacts(request: Request, runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     require_staff(request)
     spool, name = await received_file(request, runtime)
     with spool:
@@ -92,7 +95,7 @@ def forget_upload(runtime: Runtime, key: str) -> None:
 
 
 @post(f"{API}/images", status_code=HTTP_201_CREATED, opt=UPLOAD_ROUTE)
-async def upload_image(request: Request, runtime: Runtime) -> dict[str, Any]:
+async def upload_image(request: Request, runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     me = request.user.id
     spool, name = await received_file(request, runtime)
     with spool:
@@ -106,7 +109,8 @@ async def upload_image(request: Request, runtime: Runtime) -> dict[str, Any]:
 
 
 @post(f"{API}/mail/broadcast", status_code=HTTP_202_ACCEPTED)
-async def request_broadcast(data: RequestBroadcast, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def request_broadcast(data: JSONBody[RequestBroadcast], request: Request,
+                            runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     if not request.user.is_admin:
         raise ForbiddenError("Only an admin may broadcast mail")
     broadcast, position = await runtime.execute(jobs(runtime).request_broadcast, request.user.id,

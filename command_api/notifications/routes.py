@@ -6,6 +6,8 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, delete, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from command_api.notifications.schemas import CreateNotification
@@ -20,8 +22,8 @@ NOTIFICATIONS = "/api/v1/notifications"
 
 
 @post(NOTIFICATIONS, status_code=HTTP_201_CREATED)
-async def create_notification(data: CreateNotification, request: Request,
-                              runtime: Runtime) -> dict[str, Any]:
+async def create_notification(data: JSONBody[CreateNotification], request: Request,
+                              runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     if not request.user.is_admin:
         raise ForbiddenError("Only an admin may send notifications")
     app = runtime.app(NotificationsApplication)
@@ -33,7 +35,8 @@ async def create_notification(data: CreateNotification, request: Request,
 
 
 @patch(f"{NOTIFICATIONS}/{{notification_id:uuid}}/mark-as-read", status_code=HTTP_200_OK)
-async def mark_as_read(notification_id: UUID, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def mark_as_read(notification_id: FromPath[UUID], request: Request,
+                       runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     """The notification as the caller now sees it (`read: true`)."""
     await visible_or_404(runtime, request, notification_id)
     app = runtime.app(NotificationsApplication)
@@ -45,7 +48,8 @@ async def mark_as_read(notification_id: UUID, request: Request, runtime: Runtime
 
 
 @delete(f"{NOTIFICATIONS}/{{notification_id:uuid}}", status_code=HTTP_204_NO_CONTENT)
-async def hide_notification(notification_id: UUID, request: Request, runtime: Runtime) -> None:
+async def hide_notification(notification_id: FromPath[UUID], request: Request,
+                            runtime: NamedDependency[Runtime]) -> None:
     """Hides it from the caller's feed only; answers once the feed no longer shows it."""
     await visible_or_404(runtime, request, notification_id)
     app = runtime.app(NotificationsApplication)

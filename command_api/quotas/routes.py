@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from command_api.quotas.schemas import ACTION_PATTERN, Consume, SetLimit
@@ -31,7 +33,8 @@ def status_body(status: QuotaStatus) -> dict[str, Any]:
 
 
 @put(f"{API}/quotas/limits/{{action:str}}", status_code=HTTP_200_OK)
-async def set_limit(action: str, data: SetLimit, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def set_limit(action: FromPath[str], data: JSONBody[SetLimit], request: Request,
+                    runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     if not request.user.is_admin:
         raise ForbiddenError("Only an admin may set quota limits")
     quotas = runtime.app(QuotasApplication)
@@ -41,8 +44,8 @@ async def set_limit(action: str, data: SetLimit, request: Request, runtime: Runt
 
 
 @post(f"{API}/quotas/{{action:str}}/consume", status_code=HTTP_200_OK)
-async def consume(action: str, request: Request, runtime: Runtime,
-                  data: Consume | None = None) -> dict[str, Any]:
+async def consume(action: FromPath[str], request: Request, runtime: NamedDependency[Runtime],
+                  data: JSONBody[Consume | None] = None) -> dict[str, Any]:
     quotas = runtime.app(QuotasApplication)
     amount = data.amount if data else 1
     status, position = await runtime.execute(quotas.consume, request.user.id, checked_action(action),
@@ -51,7 +54,7 @@ async def consume(action: str, request: Request, runtime: Runtime,
 
 
 @post(f"{API}/uploads", status_code=HTTP_201_CREATED)
-async def upload(request: Request, runtime: Runtime) -> dict[str, Any]:
+async def upload(request: Request, runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     quotas = runtime.app(QuotasApplication)
     _, position = await runtime.execute(quotas.consume, request.user.id, UPLOAD_ACTION, 1,
                                         datetime.now(UTC), actor=request.user.id)

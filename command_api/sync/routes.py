@@ -9,7 +9,9 @@ from uuid import UUID
 
 from litestar import post
 from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
 from litestar.handlers import BaseRouteHandler
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK
 
 from command_api.sync.bridge import SyncBridge
@@ -44,7 +46,8 @@ def callback_event_id(data: Change) -> UUID:
 
 
 @post(f"{API}/event-sync", status_code=HTTP_200_OK, opt={"public": True}, guards=[app_key_guard])
-async def event_sync_callback(data: ChangeCallback, runtime: Runtime) -> dict[str, Any]:
+async def event_sync_callback(data: JSONBody[ChangeCallback],
+                              runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     sync = runtime.app(SyncApplication)
     event_id = callback_event_id(data)
     log.info("event-sync callback for event %s (%s %s)", event_id, data.obj_cmd, data.obj_type)

@@ -5,6 +5,8 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, delete, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from command_api.tenancy.representation import member_body, project_body, tenant_body
@@ -19,7 +21,8 @@ TENANTS, PROJECTS = "/api/v1/tenants", "/api/v1/projects"
 
 
 @post(TENANTS, status_code=HTTP_201_CREATED)
-async def create_tenant(data: CreateTenant, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def create_tenant(data: JSONBody[CreateTenant], request: Request,
+                        runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     tenancy = runtime.app(TenancyApplication)
     tenant, position = await runtime.execute(tenancy.create_tenant, data.name, data.slug,
                                              request.user.id, actor=request.user.id)
@@ -28,8 +31,8 @@ async def create_tenant(data: CreateTenant, request: Request, runtime: Runtime) 
 
 
 @post(f"{TENANTS}/{{tenant_id:uuid}}/members", status_code=HTTP_201_CREATED)
-async def add_tenant_member(tenant_id: UUID, data: AddTenantMember, request: Request,
-                            runtime: Runtime) -> dict[str, Any]:
+async def add_tenant_member(tenant_id: FromPath[UUID], data: JSONBody[AddTenantMember],
+                            request: Request, runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     """201 (CONTRACT §3) for a new member and for a member given another role alike: a client
     checking the contract's status must not take a role change for a failure."""
     tenancy = runtime.app(TenancyApplication)
@@ -41,8 +44,8 @@ async def add_tenant_member(tenant_id: UUID, data: AddTenantMember, request: Req
 
 
 @delete(f"{TENANTS}/{{tenant_id:uuid}}/members/{{user_id:uuid}}", status_code=HTTP_204_NO_CONTENT)
-async def remove_tenant_member(tenant_id: UUID, user_id: UUID, request: Request,
-                               runtime: Runtime) -> None:
+async def remove_tenant_member(tenant_id: FromPath[UUID], user_id: FromPath[UUID], request: Request,
+                               runtime: NamedDependency[Runtime]) -> None:
     """Access ends before the answer: the removal waits for the memberships read model."""
     tenancy = runtime.app(TenancyApplication)
     _, position = await runtime.execute(tenancy.remove_member, tenant_id, request.user.id, user_id,
@@ -51,7 +54,8 @@ async def remove_tenant_member(tenant_id: UUID, user_id: UUID, request: Request,
 
 
 @post(PROJECTS, status_code=HTTP_201_CREATED)
-async def create_project(data: CreateProject, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def create_project(data: JSONBody[CreateProject], request: Request,
+                         runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     tenancy = runtime.app(TenancyApplication)
     project, position = await runtime.execute(
         tenancy.create_project, tenant_reference(request), request.user.id, data.name,
