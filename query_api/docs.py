@@ -14,6 +14,7 @@ from typing import Any
 
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 
 from infra.web.errors import _CODES_BY_STATUS, _DOMAIN
 from infra.web.uploads import UPLOAD_OPT
@@ -74,7 +75,7 @@ def redoc() -> str:
 
 @get(["/api/docs/assets/{name:str}", "/api/redoc/assets/{name:str}"], opt={"public": True},
      include_in_schema=False, sync_to_thread=False)
-def docs_asset(name: str) -> Response[bytes]:
+def docs_asset(name: FromPath[str]) -> Response[bytes]:
     if name not in ASSETS:
         raise NotFoundException(f"No asset named {name!r}")
     package, inside, media_type = ASSETS[name]

@@ -11,6 +11,8 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 
 from domain.errors import ForbiddenError, NotFoundError
 from infra.envelope import format_timestamp
@@ -82,7 +84,7 @@ def aggregate_ref(aggregate_type: str, aggregate_id: str) -> tuple[str, str]:
 
 
 @get(AUDIT)
-async def list_entries(request: Request, runtime: Runtime) -> dict[str, Any]:
+async def list_entries(request: Request, runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     """Matching entries, newest first."""
     require_staff(request)
     chosen, page = audit_filter(request), requested_page(request)
@@ -91,8 +93,8 @@ async def list_entries(request: Request, runtime: Runtime) -> dict[str, Any]:
 
 
 @get(f"{AUDIT}/{{aggregate_type:str}}/{{aggregate_id:str}}/history")
-async def aggregate_history(aggregate_type: str, aggregate_id: str, request: Request,
-                            runtime: Runtime) -> dict[str, Any]:
+async def aggregate_history(aggregate_type: FromPath[str], aggregate_id: FromPath[str],
+                            request: Request, runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     """The aggregate's events in order (paginated); 404 for an aggregate with none."""
     require_staff(request)
     page = requested_page(request)
@@ -104,8 +106,8 @@ async def aggregate_history(aggregate_type: str, aggregate_id: str, request: Req
 
 
 @get(f"{AUDIT}/{{aggregate_type:str}}/{{aggregate_id:str}}/state")
-async def aggregate_state(aggregate_type: str, aggregate_id: str, request: Request,
-                          runtime: Runtime) -> dict[str, Any]:
+async def aggregate_state(aggregate_type: FromPath[str], aggregate_id: FromPath[str],
+                          request: Request, runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     """The aggregate at `?version=n` (default: its latest); 404 past its last version."""
     require_staff(request)
     version = integer(request.query_params, "version", minimum=1)

@@ -5,6 +5,8 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 
 from infra.runtime import Runtime
 from query_api.catalog import queries
@@ -23,14 +25,14 @@ def book_filter(request: Request) -> BookFilter:
 
 
 @get(f"{API}/books")
-async def list_books(request: Request, runtime: Runtime) -> dict[str, Any]:
+async def list_books(request: Request, runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     page = requested_page(request)
     count, rows = await queries.books(runtime, book_filter(request), page)
     return paginated(request, page, count, rows)
 
 
 @get(f"{API}/books/{{book_id:uuid}}")
-async def show_book(book_id: UUID, runtime: Runtime) -> dict[str, Any]:
+async def show_book(book_id: FromPath[UUID], runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     return await listed_book(runtime, book_id)
 
 
@@ -39,7 +41,8 @@ async def listed_book(runtime: Runtime, book_id: UUID) -> dict[str, Any]:
 
 
 @get(f"{API}/books/{{book_id:uuid}}/comments")
-async def list_comments(book_id: UUID, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def list_comments(book_id: FromPath[UUID], request: Request,
+                        runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     """A listed book's comments, newest first."""
     await listed_book(runtime, book_id)
     page = requested_page(request)
@@ -48,12 +51,12 @@ async def list_comments(book_id: UUID, request: Request, runtime: Runtime) -> di
 
 
 @get(f"{API}/authors")
-async def list_authors(request: Request, runtime: Runtime) -> dict[str, Any]:
+async def list_authors(request: Request, runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     return await named_page(request, runtime, "authors")
 
 
 @get(f"{API}/tags")
-async def list_tags(request: Request, runtime: Runtime) -> dict[str, Any]:
+async def list_tags(request: Request, runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     return await named_page(request, runtime, "tags")
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 
 from domain.errors import ForbiddenError, NotFoundError
 from infra.runtime import Runtime
@@ -19,13 +21,14 @@ def staff_only(request: Request) -> None:
 
 
 @get(f"{API}/session/status")
-async def session_status(request: Request, runtime: Runtime) -> dict[str, Any]:
+async def session_status(request: Request, runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     staff_only(request)
     return {"status": await queries.session_status(runtime.store)}
 
 
 @get(f"{API}/messages/{{message_id:str}}")
-async def message_detail(message_id: str, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def message_detail(message_id: FromPath[str], request: Request,
+                         runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     staff_only(request)
     found = await queries.message(runtime.store, message_id)
     if found is None:

@@ -14,6 +14,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import WebSocket, websocket
+from litestar.params import FromPath
 
 from command_api.chat.routes import send
 from command_api.chat.schemas import PostMessage
@@ -79,7 +80,7 @@ def _message_id(frame: dict[str, Any]) -> UUID:
 
 
 @websocket(["/ws/chat/{conversation_id:uuid}"], opt={"public": True})
-async def chat_socket(socket: WebSocket, conversation_id: UUID) -> None:
+async def chat_socket(socket: WebSocket, conversation_id: FromPath[UUID]) -> None:
     chat = ChatSocket(conversation_id)
     await serve(socket, "chat", chat.channels_for, on_frame=chat.on_frame, on_sent=chat.on_sent)
 

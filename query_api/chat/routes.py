@@ -5,6 +5,8 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 
 from domain.chat.application import ChatApplication
 from domain.chat.errors import ConversationNotFoundError
@@ -20,7 +22,7 @@ DEFAULT_LIMIT, MAX_LIMIT = 50, 100
 
 
 @get(f"{CHAT}/conversations")
-async def list_conversations(request: Request, runtime: Runtime) -> dict[str, Any]:
+async def list_conversations(request: Request, runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     page, user = requested_page(request), str(request.user.id)
     rows = await queries.conversations_page(runtime.store, user, page)
     bodies = await queries.conversation_bodies(runtime.store, rows)
@@ -29,7 +31,8 @@ async def list_conversations(request: Request, runtime: Runtime) -> dict[str, An
 
 
 @get(f"{CHAT}/conversations/{{conversation_id:uuid}}")
-async def conversation_detail(conversation_id: UUID, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def conversation_detail(conversation_id: FromPath[UUID], request: Request,
+                              runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     rows = await queries.conversation_of(runtime.store, str(request.user.id), str(conversation_id))
     if not rows:
         raise ConversationNotFoundError()
@@ -39,8 +42,9 @@ async def conversation_detail(conversation_id: UUID, request: Request, runtime: 
 
 
 @get(f"{CHAT}/conversations/{{conversation_id:uuid}}/messages")
-async def list_messages(conversation_id: UUID, request: Request, runtime: Runtime,
-                        before: str | None = None, limit: str | None = None) -> dict[str, Any]:
+async def list_messages(conversation_id: FromPath[UUID], request: Request,
+                        runtime: NamedDependency[Runtime], before: FromQuery[str | None] = None,
+                        limit: FromQuery[str | None] = None) -> dict[str, Any]:
     """A page of history, oldest first; reading it counts as delivery to the caller."""
     conversation, user = str(conversation_id), str(request.user.id)
     me = await queries.membership(runtime.store, conversation, user)

@@ -6,6 +6,8 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 
 from infra.runtime import Runtime
 from infra.web.errors import ApiError
@@ -32,14 +34,15 @@ def product_filter(request: Request) -> ProductFilter:
 
 
 @get(f"{API}/products")
-async def list_products(request: Request, runtime: Runtime) -> dict[str, Any]:
+async def list_products(request: Request, runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     chosen, page = product_filter(request), requested_page(request)
     rows = await queries.products(runtime.store, chosen, page)
     return paginated(request, page, await queries.count_products(runtime.store, chosen), rows)
 
 
 @get(f"{API}/products/{{product_id:uuid}}")
-async def show_product(product_id: UUID, runtime: Runtime) -> dict[str, Any]:
+async def show_product(product_id: FromPath[UUID],
+                       runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     """One product, with its stock as of this request: waits until the read model has
     every event stored before the request came in (bounded like X-Min-Position)."""
     head = await asyncio.to_thread(runtime.recorder.max_notification_id)
@@ -51,7 +54,7 @@ async def show_product(product_id: UUID, runtime: Runtime) -> dict[str, Any]:
 
 
 @get(f"{API}/orders")
-async def list_orders(request: Request, runtime: Runtime) -> dict[str, Any]:
+async def list_orders(request: Request, runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     """The caller's orders, newest first."""
     page, customer = requested_page(request), request.user.id
     rows = await queries.orders_of(runtime.store, customer, page)
@@ -59,7 +62,8 @@ async def list_orders(request: Request, runtime: Runtime) -> dict[str, Any]:
 
 
 @get(f"{API}/orders/{{order_id:uuid}}")
-async def show_order(order_id: UUID, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def show_order(order_id: FromPath[UUID], request: Request,
+                     runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     row = await queries.order_of(runtime.store, order_id, request.user.id)
     if row is None:
         raise ApiError(404, "NOT_FOUND", "Order not found")

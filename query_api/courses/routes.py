@@ -6,6 +6,8 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 
 from infra.runtime import Runtime
 from query_api.courses import queries
@@ -27,13 +29,14 @@ def course_filter(request: Request) -> CourseFilter:
 
 
 @get(f"{API}/courses")
-async def list_courses(request: Request, runtime: Runtime) -> dict[str, Any]:
+async def list_courses(request: Request, runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     page = requested_page(request)
     return paginated(request, page, *await queries.courses(runtime, course_filter(request), page))
 
 
 @get(f"{API}/courses/{{course_id:uuid}}")
-async def show_course(course_id: UUID, runtime: Runtime) -> dict[str, Any]:
+async def show_course(course_id: FromPath[UUID],
+                      runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     return found(await queries.course(runtime, str(course_id)), "Course")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from litestar import get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 from litestar.response import Stream
 
 from infra.runtime import Runtime
@@ -22,7 +24,8 @@ async def chunks(stream) -> AsyncIterator[bytes]:  # type: ignore[no-untyped-def
 
 
 @get("/files/{key:path}", opt={"public": True}, include_in_schema=False)
-async def download(key: str, runtime: Runtime, expires: int = 0, signature: str = "") -> Stream:
+async def download(key: FromPath[str], runtime: NamedDependency[Runtime],
+                   expires: FromQuery[int] = 0, signature: FromQuery[str] = "") -> Stream:
     storage = runtime.resource(open_object_storage)
     key = key.lstrip("/")
     if not isinstance(storage, DiskStorage) or not storage.verify(key, expires, signature):

@@ -6,6 +6,8 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 
 from domain.errors import NotFoundError
 from infra.runtime import Runtime
@@ -16,7 +18,7 @@ USERS = "/api/v1/users"
 
 
 @get(f"{USERS}/me")
-async def me(request: Request, runtime: Runtime) -> dict[str, Any]:
+async def me(request: Request, runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     user = await user_by_id(runtime.store, request.user.id)
     seconds_left = max(0, int(request.auth["exp"]) - int(time.time()))
     token = request.headers.get("authorization", "").partition(" ")[2].strip()
@@ -24,8 +26,8 @@ async def me(request: Request, runtime: Runtime) -> dict[str, Any]:
 
 
 @get(USERS)
-async def list_users(request: Request, runtime: Runtime,
-                     search: str | None = None) -> dict[str, Any]:
+async def list_users(request: Request, runtime: NamedDependency[Runtime],
+                     search: FromQuery[str | None] = None) -> dict[str, Any]:
     """Staff see everyone; a user sees only itself."""
     page = requested_page(request)
     only = None if request.user.is_staff else request.user.id
@@ -35,7 +37,8 @@ async def list_users(request: Request, runtime: Runtime,
 
 
 @get(f"{USERS}/{{user_id:str}}")
-async def user_detail(user_id: str, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def user_detail(user_id: FromPath[str], request: Request,
+                      runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     """Oneself, or anyone for staff; others are 404 so ids reveal nothing."""
     try:
         wanted = UUID(user_id)

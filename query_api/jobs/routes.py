@@ -6,6 +6,8 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 from litestar.response import Stream
 
 from domain.errors import NotFoundError
@@ -37,7 +39,8 @@ def url(runtime: Runtime, key: str | None) -> str | None:
 
 
 @get(f"{API}/reports/{{report_id:str}}")
-async def report_detail(report_id: str, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def report_detail(report_id: FromPath[str], request: Request,
+                        runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     job = await visible_job(request, runtime, report_id, "report")
     file_url = url(runtime, job["file_key"]) if job["status"] == "done" else None
     return {"id": job["id"], "status": job["status"], "file_url": file_url,
@@ -47,7 +50,8 @@ async def report_detail(report_id: str, request: Request, runtime: Runtime) -> d
 
 
 @get(f"{API}/reports/{{report_id:str}}/download")
-async def report_download(report_id: str, request: Request, runtime: Runtime) -> Stream:
+async def report_download(report_id: FromPath[str], request: Request,
+                          runtime: NamedDependency[Runtime]) -> Stream:
     job = await visible_job(request, runtime, report_id, "report")
     if job["status"] != "done":
         raise NotFoundError("The report is not ready")
@@ -67,7 +71,8 @@ async def chunks(stream: Any) -> AsyncIterator[bytes]:
 
 
 @get(f"{API}/contacts/task-status/{{task_id:str}}")
-async def import_status(task_id: str, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def import_status(task_id: FromPath[str], request: Request,
+                        runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     job = await visible_job(request, runtime, task_id, "contacts_import")
     errors = await queries.row_errors(runtime.store, job["id"])
     # Rows with data: `rows_done` also counts blank lines, which made created + skipped +
@@ -85,20 +90,22 @@ def image_body(runtime: Runtime, job: dict[str, Any]) -> dict[str, Any]:
 
 
 @get(f"{API}/images")
-async def list_images(request: Request, runtime: Runtime) -> dict[str, Any]:
+async def list_images(request: Request, runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     page = requested_page(request)
     count, rows = await queries.images_page(runtime.store, str(request.user.id), page)
     return paginated(request, page, count, [image_body(runtime, row) for row in rows])
 
 
 @get(f"{API}/images/{{image_id:str}}")
-async def image_detail(image_id: str, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def image_detail(image_id: FromPath[str], request: Request,
+                       runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     job = await visible_job(request, runtime, image_id, "image", staff_sees_all=False)
     return image_body(runtime, job)
 
 
 @get(f"{API}/mail/broadcast/{{broadcast_id:str}}")
-async def broadcast_status(broadcast_id: str, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def broadcast_status(broadcast_id: FromPath[str], request: Request,
+                           runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     job = await visible_job(request, runtime, broadcast_id, "broadcast")
     failures = await queries.delivery_failures(runtime.store, job["id"])
     return {"id": job["id"], "status": job["status"], "sent": job["sent"], "failed": job["failed"],

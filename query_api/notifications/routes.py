@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get
+from litestar.di import NamedDependency
 
 from infra.runtime import Runtime
 from infra.web.errors import ApiError
@@ -22,7 +23,7 @@ def unread_only(request: Request) -> bool:
 
 
 @get("/api/v1/notifications")
-async def list_notifications(request: Request, runtime: Runtime) -> dict[str, Any]:
+async def list_notifications(request: Request, runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     """Platform notifications and the caller's own, newest first; hidden ones left out."""
     unread, page = unread_only(request), requested_page(request)
     count, rows = await feed(runtime.store, request.user.id, page, unread)

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request, get
+from litestar.di import NamedDependency
 
 from domain.quotas.quota import next_reset
 from infra.runtime import Runtime
@@ -14,7 +15,7 @@ API = "/api/v1"
 
 
 @get(f"{API}/quotas")
-async def my_quotas(request: Request, runtime: Runtime) -> list[dict[str, Any]]:
+async def my_quotas(request: Request, runtime: NamedDependency[Runtime]) -> list[dict[str, Any]]:
     now = datetime.now(UTC)
     limits = await queries.daily_limits(runtime.store)
     used = await queries.usage_on(runtime.store, request.user.id, now.date())

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromQuery
 
 from domain.errors import ForbiddenError
 from infra.runtime import Runtime
@@ -22,10 +24,10 @@ def require_admin(request: Request) -> None:
 @get(API)
 async def list_event_syncs(
     request: Request,
-    runtime: Runtime,
-    direction: str | None = None,
-    obj_type: str | None = None,
-    event_id: str | None = None,
+    runtime: NamedDependency[Runtime],
+    direction: FromQuery[str | None] = None,
+    obj_type: FromQuery[str | None] = None,
+    event_id: FromQuery[str | None] = None,
 ) -> dict[str, Any]:
     """Newest first; `?direction=outbound|inbound&obj_type=&event_id=` narrow the list."""
     require_admin(request)
@@ -37,9 +39,9 @@ async def list_event_syncs(
 
 
 @get(f"{API}/objects")
-async def list_synced_objects(
-    request: Request, runtime: Runtime, obj_type: str | None = None, obj_id: str | None = None
-) -> dict[str, Any]:
+async def list_synced_objects(request: Request, runtime: NamedDependency[Runtime],
+                              obj_type: FromQuery[str | None] = None,
+                              obj_id: FromQuery[str | None] = None) -> dict[str, Any]:
     """Objects other services sent us, as last applied; `applied` counts the changes applied."""
     require_admin(request)
     page = requested_page(request)

@@ -5,6 +5,8 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 
 from infra.runtime import Runtime
 from infra.web.errors import ApiError
@@ -17,7 +19,7 @@ TENANTS, PROJECTS = "/api/v1/tenants", "/api/v1/projects"
 
 
 @get(TENANTS)
-async def list_tenants(request: Request, runtime: Runtime) -> dict[str, Any]:
+async def list_tenants(request: Request, runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     """The caller's tenants, in the order it joined them, each with the caller's role."""
     page, user = requested_page(request), request.user.id
     rows = await queries.tenants_of_user(runtime.store, user, page)
@@ -26,7 +28,7 @@ async def list_tenants(request: Request, runtime: Runtime) -> dict[str, Any]:
 
 
 @get(PROJECTS)
-async def list_projects(request: Request, runtime: Runtime) -> dict[str, Any]:
+async def list_projects(request: Request, runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     """The `X-Tenant` tenant's projects, oldest first."""
     tenant, page = await tenant_of_request(request, runtime), requested_page(request)
     user = request.user.id
@@ -36,7 +38,8 @@ async def list_projects(request: Request, runtime: Runtime) -> dict[str, Any]:
 
 
 @get(f"{PROJECTS}/{{project_id:uuid}}")
-async def show_project(project_id: UUID, request: Request, runtime: Runtime) -> dict[str, Any]:
+async def show_project(project_id: FromPath[UUID], request: Request,
+                       runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     tenant = await tenant_of_request(request, runtime)
     row = await queries.project_of_tenant(runtime.store, project_id, tenant, request.user.id)
     if row is None:
