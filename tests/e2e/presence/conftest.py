@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,9 @@ class PresenceWatcher:
 
     def __init__(self, ws_url: str, token: str, since: int | None = None) -> None:
         query = f"?token={token}" + (f"&since={since}" if since is not None else "")
-        self.socket: ClientConnection = connect(f"{ws_url}/ws/presence/{query}")
+        self._opened = ExitStack()  # websockets 17 deprecates a connection not entered as a context
+        url = f"{ws_url}/ws/presence/{query}"
+        self.socket: ClientConnection = self._opened.enter_context(connect(url))
 
     def next_for(self, user_id: str, timeout: float = 20.0) -> dict[str, Any]:
         """The next presence frame about `user_id` (frames about others are skipped)."""
@@ -41,7 +44,7 @@ class PresenceWatcher:
         self.socket.socket.close()
 
     def close(self) -> None:
-        self.socket.close()
+        self._opened.close()
 
 
 def online_ids(stack: Stack, token: str) -> dict[str, dict[str, Any]]:
@@ -73,7 +76,8 @@ def push_replica(stack: Stack) -> Iterator[dict[str, Any]]:
     """A second `tessera serve push` process on the stack's stores; the test may kill it."""
     with scratch_dir("tessera-push-replica-") as log_dir:
         port, log = free_port(), Path(log_dir) / "push.log"
-        process = serve_process(["serve", "push", "--host", "127.0.0.1", "--port", str(port)], stack.env, log)
+        process = serve_process(["serve", "push", "--host", "127.0.0.1", "--port", str(port)],
+                                stack.env, log)
         base = f"http://127.0.0.1:{port}"
         try:
             wait_healthy(base, process, log)
