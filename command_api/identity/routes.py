@@ -23,6 +23,7 @@ from command_api.identity.schemas import (
 )
 from domain.identity.application import IdentityApplication
 from domain.identity.errors import EmailTakenError
+from domain.identity.user import normalized_email
 from infra.email import Mailer
 from infra.passwords import hash_password, verify_password
 from infra.runtime import Runtime
@@ -57,7 +58,7 @@ async def register(data: JSONBody[RegisterUser],
 async def login(data: JSONBody[Login], request: Request,
                 runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     throttle, client = runtime.resource(login_throttle), client_address(request)
-    email = data.email.strip().lower()
+    email = normalized_email(data.email)
     throttle.attempt(client, email)
     (user, session), position = await runtime.execute(
         identity(runtime).log_in, data.email, data.password, verify_password, tokens.new_jti())
@@ -91,7 +92,7 @@ async def forgot_password(data: JSONBody[ForgotPassword], request: Request,
                           runtime: NamedDependency[Runtime]) -> dict[str, Any]:
     """Appends nothing, so its position is the log's head whether or not the email exists
     (a user's own position would tell who has an account)."""
-    runtime.resource(reset_mail_throttle).attempt(client_address(request), data.email.strip().lower())
+    runtime.resource(reset_mail_throttle).attempt(client_address(request), normalized_email(data.email))
     user, _ = await runtime.execute(identity(runtime).user_by_email, data.email)
     answer = {"message": FORGOT_MESSAGE, "position": await runtime.answered_position(None)}
     if user is None or not user.is_active:

@@ -14,7 +14,7 @@ from domain.concurrency import KeyedLocks, serialised
 from domain.errors import NotFoundError
 from domain.identity.errors import EmailTakenError, InvalidCredentialsError, RefreshRejectedError
 from domain.identity.login_session import LoginSession
-from domain.identity.user import EmailClaim, User, check_birth_date
+from domain.identity.user import EmailClaim, User, check_birth_date, normalized_email
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -30,7 +30,7 @@ class IdentityApplication(ContextApplication):
                  date_of_birth: date | None = None, access_level: str = "user",
                  email_confirmed: bool = False) -> User:
         check_birth_date(date_of_birth)
-        user = User(email.strip().lower(), password_hash, first_name, last_name, phone, gender,
+        user = User(normalized_email(email), password_hash, first_name, last_name, phone, gender,
                     date_of_birth, access_level, email_confirmed)
         try:
             self.save(user, EmailClaim(user.email, user.id))
@@ -118,7 +118,7 @@ class IdentityApplication(ContextApplication):
                               password_hash: str) -> list[Aggregate]:
         """New users of (email, first_name, last_name, phone) rows and their email claims, not
         saved yet (a batch import builds the next batch while the previous one saves)."""
-        users = [User(email.strip().lower(), password_hash, first, last, phone)
+        users = [User(normalized_email(email), password_hash, first, last, phone)
                  for email, first, last, phone in people]
         return [*users, *(EmailClaim(u.email, u.id) for u in users)]
 

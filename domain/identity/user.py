@@ -20,6 +20,12 @@ ACCESS_LEVELS = ("admin", "support", "user")
 PROFILE_FIELDS = ("first_name", "last_name", "phone", "gender", "date_of_birth", "avatar_url")
 
 
+def normalized_email(email: str) -> str:
+    """The form an email is stored, claimed, throttled and looked up in: `Ann@X.org ` and
+    `ann@x.org` are one account."""
+    return email.strip().lower()
+
+
 def check_birth_date(born: date | None) -> None:
     """A birth date after today in the earliest time zone (UTC+14) is a typo, not a person."""
     if born is not None and born > (datetime.now(UTC) + timedelta(hours=14)).date():
@@ -112,7 +118,7 @@ class EmailClaim(Aggregate):
 
     @staticmethod
     def id_for(email: str) -> UUID:
-        return stable_id("email", email.strip().lower())
+        return stable_id("email", normalized_email(email))
 
     @classmethod
     def create_id(cls, email: str, user_id: UUID) -> UUID:  # type: ignore[override]
