@@ -17,9 +17,12 @@ from domain.errors import RateLimitedError
 from infra.config import Settings
 
 
+FAILED_ATTEMPTS = "Too many failed attempts; try again later"
+
+
 class FailureThrottle:
     def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic,
-                 max_keys: int = 100_000, message: str = "Too many failed attempts; try again later") -> None:
+                 max_keys: int = 100_000, message: str = FAILED_ATTEMPTS) -> None:
         self.limit, self.window, self.clock, self.max_keys = limit, window, clock, max_keys
         self.message = message
         self._failures: dict[str, deque[float]] = {}
@@ -70,7 +73,7 @@ class ClientAndEmailThrottle:
     against the client."""
 
     PER_EMAIL, PER_CLIENT, WINDOW = 5, 20, 300.0
-    MESSAGE = "Too many failed attempts; try again later"
+    MESSAGE = FAILED_ATTEMPTS
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.per_email = FailureThrottle(self.PER_EMAIL, self.WINDOW, clock, message=self.MESSAGE)

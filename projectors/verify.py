@@ -27,9 +27,10 @@ from projectors.runtime import (
 )
 
 SourceOf = Callable[[Envelope], str]  # an event's Kafka partition, a production projector's source
+REPLAY_BATCH = 2000  # events read from the log and applied per transaction
 
 
-def replay(recorder: Any, store: Any, projections: list[Projection], batch_size: int = 2000,
+def replay(recorder: Any, store: Any, projections: list[Projection], batch_size: int = REPLAY_BATCH,
            stop: int | None = None) -> dict[str, float]:
     """Rebuild `projections` in `store` from the log (up to `stop`), in place: the tables of a
     replay's shadow store (`projectors.shadow`) and of verify's scratch store."""
@@ -103,7 +104,7 @@ def verify(recorder: Any, live: Any, scratch: Any, projections: list[Projection]
         for floor in sorted(set(floors.values())):
             group = [p for p in projections if floors[p.name] == floor]
             replay(recorder, scratch, group, stop=floor)
-            apply_as_live(recorder, scratch, group, found, 2000, source_of)
+            apply_as_live(recorder, scratch, group, found, REPLAY_BATCH, source_of)
         differences = {}
         for projection in projections:
             for table in projection.tables:
