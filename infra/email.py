@@ -1,24 +1,18 @@
 """Outgoing mail: SMTP when `TESSERA_SMTP_URL` is set, else `.eml` files under `<data_dir>/mail/`.
 
 `Mailer.send` / `send_many` deliver now (blocking: call them off the event loop) and report
-each recipient's outcome; `send_many` uses one SMTP connection for the whole batch. `submit`
-is for request handlers: it queues the mail and returns at once; a worker thread sends what
-has queued up in batches, retries temporary failures with backoff and logs what it gives up
-on, so a command never waits for, or fails because of, the mail server. Queued mail lives in
-memory: a process killed before its queue drains loses those mails (at most once).
+each recipient's outcome; `send_many` uses one SMTP connection for the whole batch. Retrying is
+the caller's: account mails go through the durable outbox (infra/mail_outbox.py), broadcasts
+are jobs that record each recipient's outcome.
 
 URL forms: `smtp://[user:password@]host[:port][?starttls=1][&from=Name <addr>]`, `smtps://...`.
 """
 from __future__ import annotations
 
-import asyncio
 import email.policy
-import logging
-import queue
 import smtplib
 import socket
 import ssl
-import threading
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -30,7 +24,6 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from infra.config import Settings
 
-log = logging.getLogger("tessera.email")
 DEFAULT_SENDER = "Tessera <no-reply@tessera.local>"
 SMTP_PORTS = {"smtp": 25, "smtps": 465}
 
@@ -150,15 +143,8 @@ class FileTransport:
 
 
 class Mailer:
-    max_attempts = 5
-    batch_size = 100
-
     def __init__(self, transport: SmtpTransport | FileTransport) -> None:
         self.transport = transport
-        self._queue: queue.Queue[tuple[Mail, int] | None] = queue.Queue()
-        self._worker: threading.Thread | None = None
-        self._timers: set[threading.Timer] = set()
-        self._lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Mailer:
@@ -175,28 +161,6 @@ class Mailer:
         sent = iter(self.transport.deliver([m for m in built if isinstance(m, Outgoing)]))
         return [next(sent) if isinstance(m, Outgoing) else m for m in built]
 
-    def submit(self, to: str, subject: str, body: str) -> None:
-        """Queue a mail for the background sender and return at once."""
-        with self._lock:
-            if self._worker is None:
-                self._worker = threading.Thread(target=self._run, name="tessera-mailer",
-                                                daemon=True)
-                self._worker.start()
-        self._queue.put((Mail(to, subject, body), 1))
-
-    def close(self, timeout: float = 10.0) -> None:
-        """Send what is queued (for up to `timeout` s), then stop; pending retries are dropped."""
-        with self._lock:
-            for timer in self._timers:
-                timer.cancel()
-            worker, self._worker = self._worker, None
-        if worker is not None:
-            self._queue.put(None)
-            worker.join(timeout)
-
-    async def aclose(self) -> None:
-        await asyncio.to_thread(self.close)
-
     def _message(self, mail: Mail) -> Outgoing | Delivery:
         """The message to send, or the failed delivery of a mail that cannot be one."""
         message = EmailMessage()
@@ -209,50 +173,6 @@ class Mailer:
         except ValueError as error:
             return Delivery(mail.to, False, f"invalid mail: {error}")
         return Outgoing(mail.to, recipient.addr_spec, message)
-
-    def _run(self) -> None:
-        while (batch := self._next_batch()) is not None:
-            try:
-                deliveries = self.send_many(m for m, _ in batch)
-            except Exception:  # noqa: BLE001 - the sender outlives one bad batch
-                log.exception("mail batch of %d could not be built or sent", len(batch))
-                continue
-            for (mail, attempt), delivery in zip(batch, deliveries):
-                if not delivery.ok:
-                    self._failed(mail, attempt, delivery)
-
-    def _next_batch(self) -> list[tuple[Mail, int]] | None:
-        first = self._queue.get()
-        batch = [first] if first is not None else []
-        while first is not None and len(batch) < self.batch_size:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if item is None:
-                self._queue.put(None)
-                break
-            batch.append(item)
-        return batch or None
-
-    def _failed(self, mail: Mail, attempt: int, delivery: Delivery) -> None:
-        if not delivery.temporary or attempt >= self.max_attempts:
-            log.error("mail %r to %s not delivered after %d attempt(s): %s",
-                      mail.subject, masked(mail.to), attempt, delivery.error)
-            return
-        log.warning("mail to %s failed (%s); retrying", masked(mail.to), delivery.error)
-        timer = threading.Timer(2.0 ** attempt, self._retry, ((mail, attempt + 1),))
-        timer.daemon = True
-        with self._lock:
-            self._timers.add(timer)
-        timer.start()
-
-    def _retry(self, item: tuple[Mail, int]) -> None:
-        with self._lock:
-            me = threading.current_thread()
-            self._timers = {t for t in self._timers if t.is_alive() and t is not me}
-            if self._worker is not None:
-                self._queue.put(item)
 
 
 def masked(address: str) -> str:

@@ -27,6 +27,7 @@ from infra.eventstore import (
     open_recorder,
     open_snapshot_recorder,
 )
+from infra.mail_outbox import TABLES as MAIL_OUTBOX_TABLES
 from infra.readstore import open_read_store
 from infra.web.idempotency import ADDED_COLUMNS as IDEMPOTENCY_COLUMNS
 from infra.web.idempotency import TABLES as IDEMPOTENCY_TABLES
@@ -102,8 +103,8 @@ class Runtime:
                                      pool_size=self.settings.db_pool_size)
         self.projections = load_projections(self.projection_names)
         if create_tables_too:
-            create_tables(self.store, load_projections(), extra=IDEMPOTENCY_TABLES,
-                          extra_columns=IDEMPOTENCY_COLUMNS)
+            create_tables(self.store, load_projections(),
+                          extra=[*IDEMPOTENCY_TABLES, *MAIL_OUTBOX_TABLES], extra_columns=IDEMPOTENCY_COLUMNS)
         return self
 
     async def start(self) -> None:
@@ -144,12 +145,22 @@ class Runtime:
 
     def resource(self, factory: Callable[[Settings], R]) -> R:
         """A process-wide adapter (mailer, object storage, ...), built on first use."""
-        if factory not in self._resources:
-            resource = self._resources[factory] = factory(self.settings)
+        return self._kept(factory, lambda: factory(self.settings))
+
+    def part(self, factory: Callable[[Runtime], R]) -> R:
+        """A process-wide part that needs the runtime itself (its read store, applications
+        and resources), such as identity's mail outbox; built on first use."""
+        return self._kept(factory, lambda: factory(self))
+
+    def _kept(self, key: Callable[..., R], build: Callable[[], R]) -> R:
+        """Built once per process and closed (`aclose` or `close`) when the runtime stops,
+        before the stores it may use."""
+        if key not in self._resources:
+            resource = self._resources[key] = build()
             close = getattr(resource, "aclose", None) or getattr(resource, "close", None)
             if close:
                 self._closers.append(close)
-        return self._resources[factory]
+        return self._resources[key]  # type: ignore[no-any-return]
 
     async def execute(self, command: Callable[..., R], *args: Any, actor: Any = None,
                       tenant: Any = None) -> tuple[R, int | None]:

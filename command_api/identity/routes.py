@@ -1,6 +1,7 @@
 """Identity commands over HTTP (CONTRACT §2): registration, sessions, mailed tokens, profiles."""
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from uuid import UUID
 
@@ -23,8 +24,7 @@ from command_api.identity.schemas import (
 )
 from domain.identity.application import IdentityApplication
 from domain.identity.errors import EmailTakenError
-from domain.identity.user import normalized_email
-from infra.email import Mailer
+from domain.identity.user import User, normalized_email
 from infra.passwords import hash_password, verify_password
 from infra.runtime import Runtime
 from infra.throttle import login_throttle, reset_mail_throttle
@@ -48,10 +48,9 @@ async def register(data: JSONBody[RegisterUser],
         identity(runtime).register, data.email, password_hash, data.first_name, data.last_name,
         data.phone, data.gender, data.date_of_birth)
     await runtime.wait_for_projections(position)
-    token, lifetime = tokens.mail_token(runtime.settings, user, tokens.CONFIRM_EMAIL)
-    mails.send_confirmation(runtime.resource(Mailer.from_settings), user, token, lifetime)
-    return {"user": user_body(user), "expired_at": lifetime, **dev_only(runtime, token),
-            "position": position}
+    await asyncio.to_thread(runtime.part(mails.account_mails).enqueue, mails.CONFIRM, user.id)
+    return {"user": user_body(user), "expired_at": tokens.MAIL_TOKEN_SECONDS[mails.CONFIRM],
+            **dev_only(runtime, user, mails.CONFIRM), "position": position}
 
 
 @post(f"{AUTH}/login", opt=PUBLIC, status_code=HTTP_200_OK)
@@ -97,9 +96,8 @@ async def forgot_password(data: JSONBody[ForgotPassword], request: Request,
     answer = {"message": FORGOT_MESSAGE, "position": await runtime.answered_position(None)}
     if user is None or not user.is_active:
         return answer
-    token, lifetime = tokens.mail_token(runtime.settings, user, tokens.RESET_PASSWORD)
-    mails.send_password_reset(runtime.resource(Mailer.from_settings), user, token, lifetime)
-    return {**answer, **dev_only(runtime, token)}
+    await asyncio.to_thread(runtime.part(mails.account_mails).enqueue, mails.RESET, user.id)
+    return {**answer, **dev_only(runtime, user, mails.RESET)}
 
 
 @post(f"{AUTH}/reset_password", opt=PUBLIC, status_code=HTTP_200_OK)
@@ -147,9 +145,11 @@ def identity(runtime: Runtime) -> IdentityApplication:
     return runtime.app(IdentityApplication)
 
 
-def dev_only(runtime: Runtime, token: str) -> dict[str, str]:
-    """Mailed tokens appear in bodies only in dev mode (CONTRACT §1)."""
-    return {"token": token} if runtime.settings.env == "dev" else {}
+def dev_only(runtime: Runtime, user: User, purpose: str) -> dict[str, str]:
+    """A token like the mailed one, in bodies only in dev mode (CONTRACT §1)."""
+    if runtime.settings.env != "dev":
+        return {}
+    return {"token": tokens.mail_token(runtime.settings, user, purpose)[0]}
 
 
 def client_address(request: Request) -> str:
@@ -173,7 +173,9 @@ router = [register, login, refresh, confirm_email, forgot_password, reset_passwo
 
 
 async def on_startup(runtime: Runtime) -> None:
-    """Create the bootstrap admin of CONTRACT §2 once, if the environment names one."""
+    """Start sending account mails (those earlier processes left too), and create the
+    bootstrap admin of CONTRACT §2 once, if the environment names one."""
+    runtime.part(mails.account_mails).start()
     settings = runtime.settings
     if not (settings.admin_email and settings.admin_password):
         return

@@ -1,4 +1,5 @@
-"""Confirmation and reset mails really leave: over SMTP when configured, else as .eml files."""
+"""Confirmation and reset mails really leave: over SMTP when configured, else as .eml files;
+and one stored while the mail server is down is not lost when the server process dies."""
 from __future__ import annotations
 
 import email
@@ -6,8 +7,14 @@ import email.policy
 import re
 from pathlib import Path
 
+import pytest
+
+from infra.email import masked
+from infra.servers import free_port
+from infra.servers.smtp_server import SmtpServer
 from tests.e2e.identity.flows import NEW_PASSWORD, fresh_email, me, post, register
 from tests.fixtures import wait_until
+from tests.fixtures.stack import Stack, base_env, scratch_dir, stop, wait_healthy
 
 TOKEN_LINE = re.compile(r"^Token: (\S+)", re.MULTILINE)
 
@@ -78,3 +85,35 @@ def test_without_smtp_mails_are_written_as_eml_files(embedded_stack):
     confirmed = post(embedded_stack, "/api/v1/auth/confirm_email/", {"token": mailed_token(message)})
     assert confirmed.status_code == 200
     assert registered["token"]  # dev mode also answered a token of its own
+
+
+@pytest.mark.parametrize("mode", ["embedded", "embedded_pg"])
+def test_a_confirmation_mail_outlives_a_mail_server_outage_and_a_crash_of_the_server(mode, request):
+    """The mail is stored before `register` answers: the server that stored it is killed while
+    the mail server is down, and the next server process to start sends it."""
+    mail_server = SmtpServer()  # down: nothing listens on its port yet
+    extra = {"TESSERA_SMTP_URL": mail_server.url}
+    if mode == "embedded_pg":
+        extra["TESSERA_DATABASE_URL"] = request.getfixturevalue("postgres_cluster").create_database()
+    with scratch_dir("tessera-mail-outage-") as data_dir:
+        port = free_port()
+        stack = Stack(f"{mode}_mail_outage", f"http://127.0.0.1:{port}", base_env(data_dir, **extra))
+        stack.define("serve", ["serve", "--host", "127.0.0.1", "--port", str(port)], Path(data_dir) / "serve.log")
+        stack.start("serve")
+        try:
+            wait_healthy(stack.base_url, stack.processes["serve"], stack.logs["serve"])
+            address = fresh_email("outage")
+            register(stack, email=address, first_name="Noor")
+            wait_until(lambda: f"mail to {masked(address)} failed" in stack.logs["serve"].read_text(),
+                       message="a failed attempt logged")
+            stack.kill("serve")
+            with mail_server:
+                stack.start("serve")
+                wait_healthy(stack.base_url, stack.processes["serve"], stack.logs["serve"])
+                message = mail_to(mail_server, address, "Confirm")
+                confirmed = post(stack, "/api/v1/auth/confirm_email/", {"token": mailed_token(message)})
+        finally:
+            stop(stack.processes["serve"])
+    assert "Noor" in message.get_content()
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["user"]["email_confirmed"] is True

@@ -1,13 +1,11 @@
 """infra.email over a real SMTP conversation (aiosmtpd): one connection per batch, refusals
-reported per recipient, and background sending that survives a mail server that is down."""
+reported per recipient, and a server that is down reported as a temporary failure (the
+outbox's retries, tests/integration/identity/test_mail_outbox.py, rely on it)."""
 from __future__ import annotations
-
-import logging
 
 from infra.config import Settings
 from infra.email import Mail, Mailer, SmtpTransport
 from infra.servers.smtp_server import SmtpServer
-from tests.fixtures import wait_until
 
 
 def test_a_batch_goes_over_one_connection_and_refusals_are_reported(smtp_server):
@@ -37,29 +35,6 @@ def test_a_server_that_is_down_is_a_temporary_failure_for_everyone():
                                                                Mail("b@t.test", "S", "B")])
     assert [(d.ok, d.temporary) for d in deliveries] == [(False, True), (False, True)]
     assert "ConnectionRefusedError" in (deliveries[0].error or "")
-
-
-def test_submitted_mail_is_retried_until_the_server_comes_up(caplog):
-    caplog.set_level(logging.WARNING, logger="tessera.email")
-    server = SmtpServer()
-    mailer = Mailer(SmtpTransport(server.url))
-    try:
-        mailer.submit("late@tessera.test", "Eventually", "Body")
-        wait_until(lambda: "retrying" in caplog.text, message="a logged retry")
-        assert "late@" not in caplog.text  # addresses are masked in logs
-        with server:
-            assert server.wait_for(1, timeout=15)[0].rcpt_tos == ("late@tessera.test",)
-    finally:
-        mailer.close()
-
-
-def test_background_sending_never_raises_into_the_caller_and_gives_up_with_a_log(caplog):
-    caplog.set_level(logging.ERROR, logger="tessera.email")
-    mailer = Mailer(SmtpTransport(SmtpServer().url))
-    mailer.max_attempts = 1
-    mailer.submit("nobody@tessera.test", "Lost", "Body")
-    wait_until(lambda: "not delivered after 1 attempt" in caplog.text, message="a give-up log")
-    mailer.close()
 
 
 def test_a_recipient_the_server_cannot_take_fails_alone_and_a_comma_stays_in_its_address():

@@ -6,7 +6,6 @@ import email.policy
 
 from infra.config import Settings
 from infra.email import FileTransport, Mail, Mailer
-from tests.fixtures import wait_until
 
 
 def read(path):
@@ -26,26 +25,12 @@ def test_mails_become_eml_files_in_the_data_dir(tmp_path):
     assert messages["a@tessera.test"]["Message-ID"]
 
 
-def test_submitted_mail_is_written_in_the_background_and_close_drains_it(tmp_path):
-    mailer = Mailer.from_settings(Settings(data_dir=tmp_path))
-    for n in range(3):
-        mailer.submit(f"user{n}@tessera.test", "Queued", "Body")
-    mailer.close()
-    assert len(list((tmp_path / "mail").glob("*.eml"))) == 3
-    mailer.submit("late@tessera.test", "After close", "Body")
-    wait_until(lambda: len(list((tmp_path / "mail").glob("*.eml"))) == 4)
-    mailer.close()
-
-
-def test_a_mail_that_cannot_be_built_fails_alone(tmp_path, caplog):
+def test_a_mail_that_cannot_be_built_fails_alone(tmp_path):
     mailer = Mailer.from_settings(Settings(data_dir=tmp_path))
     deliveries = mailer.send_many([Mail("bad\r\naddress@tessera.test", "Broken", "Body"),
                                    Mail("good@tessera.test", "Fine", "Body")])
     assert [d.ok for d in deliveries] == [False, True]
     assert deliveries[0].error.startswith("invalid mail") and not deliveries[0].temporary
-    mailer.submit("bad\r\nagain@tessera.test", "Broken", "Body")
-    wait_until(lambda: "not delivered after 1 attempt" in caplog.text, message="a give-up log")
-    mailer.close()
 
 
 def test_an_eml_file_names_each_address_as_registered(tmp_path):
