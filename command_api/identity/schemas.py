@@ -27,24 +27,24 @@ class RegisterUser(msgspec.Struct, forbid_unknown_fields=True):
     date_of_birth: date | None = None
 
 
-class Login(msgspec.Struct):
+class Login(msgspec.Struct, forbid_unknown_fields=True):
     email: Annotated[str, msgspec.Meta(max_length=254)]
     password: Annotated[str, msgspec.Meta(max_length=128)]
 
 
-class RefreshSession(msgspec.Struct):
+class RefreshSession(msgspec.Struct, forbid_unknown_fields=True):
     refresh: Token
 
 
-class ConfirmEmail(msgspec.Struct):
+class ConfirmEmail(msgspec.Struct, forbid_unknown_fields=True):
     token: Token
 
 
-class ForgotPassword(msgspec.Struct):
+class ForgotPassword(msgspec.Struct, forbid_unknown_fields=True):
     email: Annotated[str, msgspec.Meta(max_length=254)]
 
 
-class ResetPassword(msgspec.Struct):
+class ResetPassword(msgspec.Struct, forbid_unknown_fields=True):
     token: Token
     password: Password
 
@@ -64,5 +64,5 @@ class UpdateProfile(msgspec.Struct, forbid_unknown_fields=True):
                 for f, v in given.items() if v is not UNSET}
 
 
-class ChangeAccessLevel(msgspec.Struct):
+class ChangeAccessLevel(msgspec.Struct, forbid_unknown_fields=True):
     access_level: Literal["admin", "support", "user"]

@@ -65,6 +65,8 @@ def test_failed_validation_names_the_field(stack):
     ("POST", "/api/v1/auth/register/", {"email": "someone@tessera.test"}, "password", "is required"),
     ("PATCH", "/api/v1/users/me/", {"email": "new@tessera.test"}, "email", "is not a known field"),
     ("POST", "/api/v1/orders/", {"items": [{"quantity": 1}]}, "items[0].product_id", "is required"),
+    ("POST", "/api/v1/auth/login/", {"email": "someone@tessera.test", "password": "x", "username": "someone"},
+     "username", "is not a known field"),
 ])
 def test_missing_and_unknown_fields_are_keyed_by_their_path_not_data(stack, method, path, body, field, text):
     """They were all under "data": `{"data": ["Object missing required field `password`"]}`."""
