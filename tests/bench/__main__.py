@@ -62,7 +62,7 @@ def print_table(results: list[dict[str, Any]]) -> None:
 
 def notes(result: dict[str, Any]) -> str:
     keys = ("sockets_held", "delivered_ratio", "lost_frames", "server_cpu_ms_per_msg", "ratio_to_ceiling", "ratio_to_peer", "oversold", "sold", "sold_out_s", "server_cpu_ms_per_ok", "events", "seconds", "events_per_cpu_s",
-            "probe", "samples", "background_per_s", "not_measured", "max_ms", "lost", "peak_rss_growth_mb", "worker_cpu_us_per_item")
+            "probe", "samples", "background_per_s", "not_measured", "max_ms", "lost", "peak_rss_growth_mb", "worker_cpu_us_per_item", "warm_up_s")
     return ", ".join(f"{k}={_cell(result[k])}" for k in keys if result.get(k) is not None)
 
 
