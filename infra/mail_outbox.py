@@ -12,7 +12,8 @@ writer), so two processes never send one row at once; a sender that dies holding
 them to whoever claims them once the lease runs out. A mail is sent at least once: a crash
 between the server's acceptance and the row's removal sends it again. Temporary failures are
 retried with backoff until the mail is `give_up_after` old for its kind, then logged and
-dropped (the address masked).
+dropped (the address masked). Mails waiting longer than `LATE_SECONDS` are named in
+`health/ready/` (`lateness`).
 """
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ LEASE_SECONDS = 60.0  # a claimed row's sender has this long before another may 
 POLL_SECONDS = 2.0  # how often a sender looks for rows others left (retries, dead senders)
 FIRST_RETRY_SECONDS, LONGEST_RETRY_SECONDS = 5.0, 300.0
 BATCH = 100
+LATE_SECONDS = 10.0  # a mail still waiting this long is late: `health/ready/` says so
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,17 @@ class MailOutbox:
         self._wake.set()
         if thread is not None:
             thread.join(timeout)
+
+    async def lateness(self) -> str | None:
+        """What `health/ready/` names under `degraded` while mails are late (the mail server
+        refusing or unreachable, or no sender running): the service still serves."""
+        now = time.time()
+        row = await self.store.fetch_one(
+            "SELECT COUNT(*) AS late, MIN(created_at) AS oldest FROM mail_outbox WHERE created_at < :late",
+            {"late": now - LATE_SECONDS})
+        if not row or not row["late"]:
+            return None
+        return f"{row['late']} mail(s) waiting to be sent, the oldest for {now - row['oldest']:.0f} s"
 
     def send_due(self, now: float | None = None) -> int:
         """Claim the due rows (up to `BATCH`), send them and settle each; how many were claimed."""

@@ -173,9 +173,12 @@ router = [register, login, refresh, confirm_email, forgot_password, reset_passwo
 
 
 async def on_startup(runtime: Runtime) -> None:
-    """Start sending account mails (those earlier processes left too), and create the
-    bootstrap admin of CONTRACT §2 once, if the environment names one."""
-    runtime.part(mails.account_mails).start()
+    """Start sending account mails (those earlier processes left too; late ones are named
+    in `health/ready/`), and create the bootstrap admin of CONTRACT §2 once, if the
+    environment names one."""
+    outbox = runtime.part(mails.account_mails)
+    runtime.degraded_checks["account_mail"] = outbox.lateness
+    outbox.start()
     settings = runtime.settings
     if not (settings.admin_email and settings.admin_password):
         return

@@ -7,6 +7,7 @@ import email.policy
 import re
 from pathlib import Path
 
+import httpx
 import pytest
 
 from infra.email import masked
@@ -106,14 +107,24 @@ def test_a_confirmation_mail_outlives_a_mail_server_outage_and_a_crash_of_the_se
             register(stack, email=address, first_name="Noor")
             wait_until(lambda: f"mail to {masked(address)} failed" in stack.logs["serve"].read_text(),
                        message="a failed attempt logged")
+            late = wait_until(lambda: degraded(stack).get("account_mail"), timeout=20,
+                              message="late mail named in health/ready/")
             stack.kill("serve")
             with mail_server:
                 stack.start("serve")
                 wait_healthy(stack.base_url, stack.processes["serve"], stack.logs["serve"])
                 message = mail_to(mail_server, address, "Confirm")
                 confirmed = post(stack, "/api/v1/auth/confirm_email/", {"token": mailed_token(message)})
+                wait_until(lambda: "account_mail" not in degraded(stack), message="no mail late once sent")
         finally:
             stop(stack.processes["serve"])
+    assert late.startswith("1 mail(s) waiting to be sent")
     assert "Noor" in message.get_content()
     assert confirmed.status_code == 200, confirmed.text
     assert confirmed.json()["user"]["email_confirmed"] is True
+
+
+def degraded(stack: Stack) -> dict[str, str]:
+    ready = httpx.get(f"{stack.base_url}/health/ready/", timeout=5)
+    assert ready.status_code == 200, ready.text  # late mail degrades; it does not unready
+    return ready.json()["degraded"]

@@ -3,6 +3,7 @@ mail outlives a mail server that is down and a process that dies, is sent by one
 time, and is dropped once unwanted or too old."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 
 from infra.email import Mail, Mailer, SmtpTransport
-from infra.mail_outbox import FIRST_RETRY_SECONDS, LEASE_SECONDS, TABLES, MailOutbox, Queued
+from infra.mail_outbox import FIRST_RETRY_SECONDS, LATE_SECONDS, LEASE_SECONDS, TABLES, MailOutbox, Queued
 from infra.readstore import PostgresReadStore, SqliteReadStore
 from infra.servers.smtp_server import SmtpServer
 from tests.fixtures import wait_until
@@ -136,3 +137,20 @@ def test_a_mail_still_failing_when_too_old_is_given_up_with_a_masked_log(store, 
     assert sender.send_due(now) == 1
     assert stored(store) == []
     assert "not delivered after 4 attempt(s)" in caplog.text and "h***@tessera.test" in caplog.text
+
+
+def test_mails_waiting_past_the_late_mark_are_named_for_health(store):
+    async def lateness() -> str | None:
+        try:
+            return await sender.lateness()
+        finally:
+            await store.aclose()
+
+    sender, now = outbox(store, SmtpServer()), time.time()
+    put(store, "ivy", now)
+    assert asyncio.run(lateness()) is None
+    put(store, "jo", now - LATE_SECONDS - 5)
+    put(store, "kai", now - LATE_SECONDS - 1)
+    named = asyncio.run(lateness())
+    assert named is not None and named.startswith("2 mail(s) waiting to be sent, the oldest for ")
+    assert 15 <= int(named.rsplit(" ", 2)[1]) <= 20
