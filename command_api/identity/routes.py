@@ -47,8 +47,8 @@ async def register(data: JSONBody[RegisterUser],
     user, position = await runtime.execute(
         identity(runtime).register, data.email, password_hash, data.first_name, data.last_name,
         data.phone, data.gender, data.date_of_birth)
-    await runtime.wait_for_projections(position)
     await asyncio.to_thread(runtime.part(mails.account_mails).enqueue, mails.CONFIRM, user.id)
+    await runtime.wait_for_projections(position)
     return {"user": user_body(user), "expired_at": tokens.MAIL_TOKEN_SECONDS[mails.CONFIRM],
             **dev_only(runtime, user, mails.CONFIRM), "position": position}
 
