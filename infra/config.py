@@ -67,6 +67,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     presence_heartbeat_seconds: Seconds = 3.0
     presence_lease_seconds: Seconds = 10.0
     job_lease_seconds: Seconds = 10.0
+    mail_late_seconds: Seconds = 10.0
     ws_compression: bool = False
     ws_token_recheck_seconds: Seconds = 30.0
     ws_max_sockets_per_user: Positive = 100
@@ -135,6 +136,7 @@ _ENV_NAMES = {
     "presence_heartbeat_seconds": "TESSERA_PRESENCE_HEARTBEAT",
     "presence_lease_seconds": "TESSERA_PRESENCE_LEASE",
     "job_lease_seconds": "TESSERA_JOB_LEASE",
+    "mail_late_seconds": "TESSERA_MAIL_LATE",
     "ws_compression": "TESSERA_WS_COMPRESSION",
     "ws_token_recheck_seconds": "TESSERA_WS_TOKEN_RECHECK",
     "ws_max_sockets_per_user": "TESSERA_WS_MAX_PER_USER",

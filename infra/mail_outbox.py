@@ -12,7 +12,7 @@ writer), so two processes never send one row at once; a sender that dies holding
 them to whoever claims them once the lease runs out. A mail is sent at least once: a crash
 between the server's acceptance and the row's removal sends it again. Temporary failures are
 retried with backoff until the mail is `give_up_after` old for its kind, then logged and
-dropped (the address masked). Mails waiting longer than `LATE_SECONDS` are named in
+dropped (the address masked). Mails waiting longer than `late_after` are named in
 `health/ready/` (`lateness`).
 """
 from __future__ import annotations
@@ -40,7 +40,6 @@ LEASE_SECONDS = 60.0  # a claimed row's sender has this long before another may 
 POLL_SECONDS = 2.0  # how often a sender looks for rows others left (retries, dead senders)
 FIRST_RETRY_SECONDS, LONGEST_RETRY_SECONDS = 5.0, 300.0
 BATCH = 100
-LATE_SECONDS = 10.0  # a mail still waiting this long is late: `health/ready/` says so
 
 
 @dataclass(frozen=True)
@@ -64,9 +63,9 @@ def retry_delay(attempts: int) -> float:
 
 class MailOutbox:
     def __init__(self, store: Any, mailer: Mailer, compose: Composer,
-                 give_up_after: dict[str, float]) -> None:
+                 give_up_after: dict[str, float], late_after: float = 10.0) -> None:
         self.store, self.mailer, self.compose = store, mailer, compose
-        self.give_up_after = give_up_after
+        self.give_up_after, self.late_after = give_up_after, late_after
         self._wake, self._stop = threading.Event(), threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -105,7 +104,7 @@ class MailOutbox:
         now = time.time()
         row = await self.store.fetch_one(
             "SELECT COUNT(*) AS late, MIN(created_at) AS oldest FROM mail_outbox WHERE created_at < :late",
-            {"late": now - LATE_SECONDS})
+            {"late": now - self.late_after})
         if not row or not row["late"]:
             return None
         return f"{row['late']} mail(s) waiting to be sent, the oldest for {now - row['oldest']:.0f} s"
@@ -174,7 +173,8 @@ class MailOutbox:
             try:
                 if self.send_due() == BATCH:
                     continue
-            except Exception:  # noqa: BLE001 - the sender outlives a store that is down
-                log.exception("mail outbox unreadable; trying again in %.0f s", POLL_SECONDS)
+            except Exception as error:  # noqa: BLE001 - the sender outlives a store that is down
+                log.warning("mail outbox unreadable (%s); trying again in %.0f s",
+                            str(error).strip() or type(error).__name__, POLL_SECONDS)
             self._wake.wait(POLL_SECONDS)
             self._wake.clear()

@@ -30,7 +30,8 @@ def account_mails(runtime: Runtime) -> MailOutbox:
     is given up."""
     compose = partial(composed, runtime.app(IdentityApplication), runtime.settings)
     return MailOutbox(runtime.store, runtime.resource(Mailer.from_settings), compose,
-                      give_up_after=dict(tokens.MAIL_TOKEN_SECONDS))
+                      give_up_after=dict(tokens.MAIL_TOKEN_SECONDS),
+                      late_after=runtime.settings.mail_late_seconds)
 
 
 def composed(identity: IdentityApplication, settings: Settings, queued: Queued) -> Mail | None:

@@ -32,13 +32,13 @@ from tests.fixtures.stack import Stack, wait_healthy
 PEER_SIZES = {"authors": 20, "books": 200, "comments": 1000, "courses": 50, "products": 100,
               "users": 200, "tags": 10}
 PRODUCTS, STOCK, BUYERS = 100, 1_000_000, 64
-# (label, load.py scenario, its options): a sell-out proves no oversell; a hot row with plenty
-# of stock measures contended confirmations per second.
 # The production shape's first minute of load is not its steady state: the Kafka broker's JIT
 # compiler spent 0.4-0.8 ms of CPU per checkout then (a third of the broker's CPU, on the same
 # two cores), falling to 0.2 after about a minute. An unmeasured checkout-spread pass of this
 # length runs first; the peer is already warm from the one-serve rows before it.
 WARM_UP_SECONDS = 45.0
+# (label, load.py scenario, its options): a sell-out proves no oversell; a hot row with plenty
+# of stock measures contended confirmations per second.
 RUNS = (("checkout-spread", "checkout-spread", ("--min-stock", "1000")),
         ("checkout-contended sell-out 200", "checkout-contended", ("--stock", "200")),
         ("checkout-contended hot row", "checkout-contended", ("--stock", str(STOCK))))

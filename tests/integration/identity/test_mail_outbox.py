@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from infra.email import Mail, Mailer, SmtpTransport
-from infra.mail_outbox import FIRST_RETRY_SECONDS, LATE_SECONDS, LEASE_SECONDS, TABLES, MailOutbox, Queued
+from infra.mail_outbox import FIRST_RETRY_SECONDS, LEASE_SECONDS, TABLES, MailOutbox, Queued
 from infra.readstore import PostgresReadStore, SqliteReadStore
 from infra.servers.smtp_server import SmtpServer
 from tests.fixtures import wait_until
@@ -149,8 +149,8 @@ def test_mails_waiting_past_the_late_mark_are_named_for_health(store):
     sender, now = outbox(store, SmtpServer()), time.time()
     put(store, "ivy", now)
     assert asyncio.run(lateness()) is None
-    put(store, "jo", now - LATE_SECONDS - 5)
-    put(store, "kai", now - LATE_SECONDS - 1)
+    put(store, "jo", now - sender.late_after - 5)
+    put(store, "kai", now - sender.late_after - 1)
     named = asyncio.run(lateness())
     assert named is not None and named.startswith("2 mail(s) waiting to be sent, the oldest for ")
     assert 15 <= int(named.rsplit(" ", 2)[1]) <= 20
