@@ -7,6 +7,7 @@ The stacks are this module's own, with a bound of three sockets.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
@@ -34,7 +35,17 @@ def open_socket(stack: Stack, path: str, token: str, ping: bool = True) -> Itera
 
 
 def answered_pong(socket) -> bool:
-    return json.loads(socket.recv(timeout=10)) == {"type": "pong"}
+    """Whether the socket answers its ping. A frame of its channel may come first (on
+    `/ws/presence/`, the user's own join, published by the projection of the socket opened
+    before it), so those are read past; an error frame is no answer."""
+    deadline = time.monotonic() + 10
+    while (left := deadline - time.monotonic()) > 0:
+        frame = json.loads(socket.recv(timeout=left))
+        if frame == {"type": "pong"}:
+            return True
+        if frame.get("type") == "error":
+            return False
+    return False
 
 
 def refused_as_one_too_many(socket) -> bool:
