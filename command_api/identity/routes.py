@@ -47,7 +47,7 @@ async def register(data: JSONBody[RegisterUser],
     user, position = await runtime.execute(
         identity(runtime).register, data.email, password_hash, data.first_name, data.last_name,
         data.phone, data.gender, data.date_of_birth)
-    await asyncio.to_thread(runtime.part(mails.account_mails).enqueue, mails.CONFIRM, user.id)
+    await queue_mail(runtime, mails.CONFIRM, user)
     await runtime.wait_for_projections(position)
     return {"user": user_body(user), "expired_at": tokens.MAIL_TOKEN_SECONDS[mails.CONFIRM],
             **dev_only(runtime, user, mails.CONFIRM), "position": position}
@@ -96,7 +96,7 @@ async def forgot_password(data: JSONBody[ForgotPassword], request: Request,
     answer = {"message": FORGOT_MESSAGE, "position": await runtime.answered_position(None)}
     if user is None or not user.is_active:
         return answer
-    await asyncio.to_thread(runtime.part(mails.account_mails).enqueue, mails.RESET, user.id)
+    await queue_mail(runtime, mails.RESET, user)
     return {**answer, **dev_only(runtime, user, mails.RESET)}
 
 
@@ -143,6 +143,11 @@ async def change_access_level(user_id: FromPath[UUID], data: JSONBody[ChangeAcce
 
 def identity(runtime: Runtime) -> IdentityApplication:
     return runtime.app(IdentityApplication)
+
+
+async def queue_mail(runtime: Runtime, kind: str, user: User) -> None:
+    """Store the mail in the outbox (off the event loop); its sender sends it."""
+    await asyncio.to_thread(runtime.part(mails.account_mails).enqueue, kind, user.id)
 
 
 def dev_only(runtime: Runtime, user: User, purpose: str) -> dict[str, str]:

@@ -5,17 +5,17 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
 from infra.email import masked
-from infra.servers import free_port
 from infra.servers.smtp_server import SmtpServer
 from tests.e2e.identity.flows import NEW_PASSWORD, fresh_email, me, post, register
 from tests.fixtures import wait_until
-from tests.fixtures.stack import Stack, base_env, scratch_dir, stop, wait_healthy
+from tests.fixtures.stack import Stack, start_embedded, wait_healthy
 
 TOKEN_LINE = re.compile(r"^Token: (\S+)", re.MULTILINE)
 
@@ -96,28 +96,20 @@ def test_a_confirmation_mail_outlives_a_mail_server_outage_and_a_crash_of_the_se
     extra = {"TESSERA_SMTP_URL": mail_server.url, "TESSERA_MAIL_LATE": "2"}
     if mode == "embedded_pg":
         extra["TESSERA_DATABASE_URL"] = request.getfixturevalue("postgres_cluster").create_database()
-    with scratch_dir("tessera-mail-outage-") as data_dir:
-        port = free_port()
-        stack = Stack(f"{mode}_mail_outage", f"http://127.0.0.1:{port}", base_env(data_dir, **extra))
-        stack.define("serve", ["serve", "--host", "127.0.0.1", "--port", str(port)], Path(data_dir) / "serve.log")
-        stack.start("serve")
-        try:
+    with contextmanager(start_embedded)(f"{mode}_mail_outage", extra) as stack:
+        address = fresh_email("outage")
+        register(stack, email=address, first_name="Noor")
+        wait_until(lambda: f"mail to {masked(address)} failed" in stack.logs["serve"].read_text(),
+                   message="a failed attempt logged")
+        late = wait_until(lambda: degraded(stack).get("account_mail"),
+                          message="late mail named in health/ready/")
+        stack.kill("serve")
+        with mail_server:
+            stack.start("serve")
             wait_healthy(stack.base_url, stack.processes["serve"], stack.logs["serve"])
-            address = fresh_email("outage")
-            register(stack, email=address, first_name="Noor")
-            wait_until(lambda: f"mail to {masked(address)} failed" in stack.logs["serve"].read_text(),
-                       message="a failed attempt logged")
-            late = wait_until(lambda: degraded(stack).get("account_mail"),
-                              message="late mail named in health/ready/")
-            stack.kill("serve")
-            with mail_server:
-                stack.start("serve")
-                wait_healthy(stack.base_url, stack.processes["serve"], stack.logs["serve"])
-                message = mail_to(mail_server, address, "Confirm")
-                confirmed = post(stack, "/api/v1/auth/confirm_email/", {"token": mailed_token(message)})
-                wait_until(lambda: "account_mail" not in degraded(stack), message="no mail late once sent")
-        finally:
-            stop(stack.processes["serve"])
+            message = mail_to(mail_server, address, "Confirm")
+            confirmed = post(stack, "/api/v1/auth/confirm_email/", {"token": mailed_token(message)})
+            wait_until(lambda: "account_mail" not in degraded(stack), message="no mail late once sent")
     assert late.startswith("1 mail(s) waiting to be sent")
     assert "Noor" in message.get_content()
     assert confirmed.status_code == 200, confirmed.text
